@@ -1,0 +1,1 @@
+"""Accounts, roles, login and API tokens."""

@@ -1,0 +1,60 @@
+"""CLI: create-user, create-token, revoke-tokens; demo accounts on a new instance."""
+import click
+
+from portal.auth import operations
+from portal.auth.models import ROLES
+from portal.cli import portal_cli
+from portal.content import events
+from portal.extensions import db
+
+
+@portal_cli.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="reader", show_default=True)
+@click.option("--password", help="Leave out to be asked for it.")
+@click.option("--name", default="")
+def create_user_command(email, role, password, name):
+    """Create a user account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = operations.create_user(db.session, email, role, password, name)
+    except operations.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.email} with role {user.role}.")
+
+
+@portal_cli.command("create-token")
+@click.argument("email")
+@click.option("--name", default="", help="A note to recognise the token by.")
+def create_token_command(email, name):
+    """Print a new API token for EMAIL (store it: it is shown once)."""
+    user = operations.find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    token = operations.create_token(db.session, user, name)
+    db.session.commit()
+    click.echo(token)
+
+
+@portal_cli.command("revoke-tokens")
+@click.argument("email")
+def revoke_tokens_command(email):
+    """Revoke every API token of EMAIL."""
+    user = operations.find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    count = operations.revoke_tokens(db.session, user)
+    db.session.commit()
+    click.echo(f"Revoked {count} token(s).")
+
+
+@events.on_instance_created
+def _demo_accounts(demo, echo):
+    if not demo:
+        return
+    users = operations.create_demo_users(db.session)
+    db.session.commit()
+    for user in users:
+        echo(f"Demo account: {user.email} ({user.role}), password {operations.DEMO_PASSWORD}")

@@ -1,0 +1,30 @@
+"""Default settings. Overridden by instance/config.py, SIGNPOST_* env vars, then test config."""
+
+
+class Config:
+    """Defaults for every deployment."""
+
+    # Languages the UI is translated into (a catalog in translations/ each).
+    UI_LANGUAGES = {"en": "English", "ko": "한국어"}
+    # Languages documentation may be published in; the first is the source language.
+    CONTENT_LANGUAGES = {
+        "en": "English",
+        "ko": "한국어",
+        "es": "Español",
+        "ja": "日本語",
+    }
+    SOURCE_LANGUAGE = "en"
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
+
+    # Number of rendered pages kept in each worker's memory.
+    RENDER_CACHE_SIZE = 2048
+    SITE_NAME = "Signpost"

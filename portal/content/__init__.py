@@ -1,0 +1,1 @@
+"""Pages, translations and revisions: the content domain (no Flask request objects)."""

@@ -1,0 +1,65 @@
+"""CLI: init, import-docs, export-docs."""
+import logging
+import time
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+from sqlalchemy import func, inspect, select
+
+from portal.cli import portal_cli
+from portal.content import operations
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _languages():
+    return list(current_app.config["CONTENT_LANGUAGES"])
+
+
+def run_import(path, mkdocs=False):
+    """Import a docs tree, commit, and return the stats."""
+    stats = operations.import_docs(db.session, path, _languages(),
+                                   current_app.config["SOURCE_LANGUAGE"], mkdocs=mkdocs)
+    db.session.commit()
+    from portal.content import events
+    events.published(stats.changed_translations)
+    return stats
+
+
+@portal_cli.command("init")
+@click.option("--demo/--no-demo", default=True,
+              help="On a new database, also create demo accounts and demo traffic.")
+def init_command(demo):
+    """Create or upgrade the database; on a new one import docs/ and set up demo data."""
+    is_new = "pages" not in inspect(db.engine).get_table_names() or not db.session.scalar(
+        select(func.count()).select_from(operations.Page))
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    if not is_new:
+        click.echo("Database is up to date.")
+        return
+    stats = run_import(current_app.config["DOCS_PATH"])
+    click.echo(f"Imported {stats.pages} pages ({stats.revisions} revisions) from docs/.")
+    from portal.content import events
+    events.instance_created(demo=demo, echo=click.echo)
+
+
+@portal_cli.command("import-docs")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--mkdocs", is_flag=True, help="Read page order and sections from mkdocs.yml.")
+def import_docs_command(path, mkdocs):
+    """Import a tree of <lang>/<slug>.md files."""
+    started = time.perf_counter()
+    stats = run_import(path, mkdocs=mkdocs)
+    click.echo(f"{stats.pages} new pages, {stats.translations} new translations, "
+               f"{stats.revisions} new revisions, {stats.unchanged} unchanged "
+               f"in {time.perf_counter() - started:.1f}s.")
+
+
+@portal_cli.command("export-docs")
+@click.argument("path", type=click.Path(file_okay=False))
+def export_docs_command(path):
+    """Write every page back as <lang>/<slug>.md files (and mkdocs.yml navigation)."""
+    count = operations.export_docs(db.session, path)
+    click.echo(f"Exported {count} files to {path}.")

@@ -1,0 +1,174 @@
+"""Writes to content: importing trees, saving revisions, exporting. The caller commits."""
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from portal.content.models import Page, Revision, Translation
+from portal.content.source import format_markdown_file, read_mkdocs_nav, read_tree
+from portal.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+UNPLACED_ORDER = 100_000
+
+
+class StaleRevision(Exception):
+    """A save was based on a revision that is no longer current."""
+
+    def __init__(self, current):
+        super().__init__(f"the page is now at revision {current}")
+        self.current = current
+
+
+@dataclass
+class ImportStats:
+    """What an import did."""
+
+    pages: int = 0
+    translations: int = 0
+    revisions: int = 0
+    unchanged: int = 0
+    changed_translations: tuple = ()
+
+
+def import_docs(session, root, languages, source_lang, mkdocs=False, author=None):
+    """Import a `<lang>/<slug>.md` tree; unchanged files create no revision."""
+    root = Path(root)
+    placement = read_mkdocs_nav(root / "mkdocs.yml") if mkdocs else {}
+    files = read_tree(root, languages)
+    files.sort(key=lambda f: (f.lang != source_lang, f.lang, f.slug))
+    slugs = sorted({f.slug for f in files})
+    placement = _fill_placement(placement, slugs)
+    pages = {p.slug: p for p in session.scalars(select(Page))}
+    stats = ImportStats()
+    changed = []
+    for f in files:
+        page = pages.get(f.slug)
+        section, order = placement[f.slug]
+        if page is None:
+            page = Page(slug=f.slug, section=section, order=order)
+            session.add(page)
+            pages[f.slug] = page
+            stats.pages += 1
+        else:
+            page.section, page.order = section, order
+        translation = _translation(page, f.lang)
+        if translation.id is None and translation not in session:
+            stats.translations += 1
+        source_rev = _source_revision_number(page, f.lang, source_lang)
+        if save_revision(session, translation, f.markdown, f.title, f.meta, author=author,
+                         message="import", source_revision=source_rev):
+            stats.revisions += 1
+            changed.append(translation)
+        else:
+            stats.unchanged += 1
+    session.flush()
+    stats.changed_translations = tuple(changed)
+    return stats
+
+
+def _fill_placement(placement, slugs):
+    """Place pages the nav does not mention: under their folder's index, after the nav."""
+    placement = dict(placement)
+    slug_set = set(slugs)
+    for i, slug in enumerate(slugs):
+        if slug in placement:
+            continue
+        folder = slug.rsplit("/", 1)[0] if "/" in slug else ""
+        if slug.endswith("/index") or slug == "index":
+            folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
+        parent = f"{folder}/index" if folder else ""
+        if parent and parent not in slug_set:
+            parent = folder
+        placement[slug] = (parent, UNPLACED_ORDER + i)
+    return placement
+
+
+def _translation(page, lang):
+    for t in page.translations:
+        if t.lang == lang:
+            return t
+    t = Translation(lang=lang, title="")
+    page.translations.append(t)
+    return t
+
+
+def _source_revision_number(page, lang, source_lang):
+    if lang == source_lang:
+        return None
+    for t in page.translations:
+        if t.lang == source_lang and t.current_revision is not None:
+            return t.current_revision.number
+    return None
+
+
+def save_revision(session, translation, markdown, title, meta=None, author=None, message="",
+                  base_revision=None, source_revision=None):
+    """Add a revision unless nothing changed; refuse a stale `base_revision`.
+
+    Returns the new Revision, or None when the content is identical to the current one.
+    """
+    current = translation.current_revision
+    if base_revision is not None and current is not None and current.number != base_revision:
+        raise StaleRevision(current.number)
+    meta = dict(meta or {})
+    if current is not None and (current.markdown, current.title, current.meta or {}) == (
+            markdown, title, meta):
+        return None
+    revision = Revision(number=(current.number + 1) if current else 1, title=title,
+                        markdown=markdown, meta=meta, message=message,
+                        author_id=getattr(author, "id", None), source_revision=source_revision,
+                        created_at=utcnow())
+    translation.revisions.append(revision)
+    session.add(revision)
+    session.flush()
+    translation.current_revision = revision
+    translation.current_revision_id = revision.id
+    translation.title = title
+    translation.updated_at = revision.created_at
+    translation.published = True
+    return revision
+
+
+def export_docs(session, root):
+    """Write every translation's current revision back as `<lang>/<slug>.md`, plus mkdocs.yml nav."""
+    root = Path(root)
+    count = 0
+    rows = session.execute(select(Translation, Page).join(Page).order_by(Page.order, Page.slug))
+    for translation, page in rows:
+        rev = translation.current_revision
+        if rev is None:
+            continue
+        path = root / translation.lang / f"{page.slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(format_markdown_file(rev.meta or {}, rev.markdown), encoding="utf-8")
+        count += 1
+    pages = list(session.scalars(select(Page).order_by(Page.order, Page.slug)))
+    nav = {"site_name": "Signpost export", "nav": build_nav_yaml(pages)}
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(nav, allow_unicode=True, sort_keys=False),
+                                     encoding="utf-8")
+    return count
+
+
+def build_nav_yaml(pages):
+    """Rebuild an mkdocs `nav` list from pages' sections and order."""
+    children = {}
+    for page in pages:
+        children.setdefault(page.section, []).append(page)
+    slugs = {p.slug for p in pages}
+    labels = [s for s in children if s and s not in slugs]
+
+    def items(section):
+        out = []
+        for page in children.get(section, []):
+            if page.slug in children:
+                out.append({"": [f"{page.slug}.md"] + items(page.slug)})
+            else:
+                out.append(f"{page.slug}.md")
+        return out
+
+    nav = items("")
+    nav += [{label: items(label)} for label in labels]
+    return nav

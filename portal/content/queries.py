@@ -1,0 +1,139 @@
+"""Reads of published content: pages, fallbacks, navigation, neighbours."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.content.models import Page, Revision, Translation
+
+
+@dataclass
+class NavNode:
+    """One entry of the navigation tree."""
+
+    slug: str | None
+    title: str
+    lang: str | None = None  # language the title is in; differs from the reader's on fallback
+    children: list = field(default_factory=list)
+
+
+@dataclass
+class PageView:
+    """A page as a reader sees it in one language (possibly the source-language fallback)."""
+
+    page: Page
+    translation: Translation
+    revision: Revision
+    requested_lang: str
+    available: dict  # lang -> Translation of every published translation
+    source_lang: str
+
+    @property
+    def is_fallback(self):
+        """True when the requested language is missing and the source is shown instead."""
+        return self.translation.lang != self.requested_lang
+
+    @property
+    def outdated(self):
+        """True when this translation follows an older revision of the source."""
+        return is_outdated(self.translation, self.available.get(self.source_lang))
+
+
+def is_outdated(translation, source):
+    """A translation is outdated when the source has moved past the revision it follows."""
+    if source is None or translation is source or translation.current_revision is None:
+        return False
+    followed = translation.current_revision.source_revision
+    current = source.current_revision.number if source.current_revision else None
+    return followed is not None and current is not None and followed < current
+
+
+def content_stamp(session):
+    """A cheap value that changes whenever published content changes (for caches)."""
+    return session.execute(
+        select(func.count(Translation.id), func.max(Translation.current_revision_id),
+               func.max(Translation.updated_at))).one()
+
+
+def get_page_view(session, slug, lang, source_lang):
+    """The page in `lang`, else in the source language, else any; None when unknown."""
+    page = session.scalars(
+        select(Page).where(Page.slug == slug).options(
+            selectinload(Page.translations).selectinload(Translation.current_revision))
+    ).first()
+    if page is None:
+        return None
+    available = {t.lang: t for t in page.translations
+                 if t.published and t.current_revision is not None}
+    chosen = available.get(lang) or available.get(source_lang) or next(iter(available.values()), None)
+    if chosen is None:
+        return None
+    return PageView(page, chosen, chosen.current_revision, lang, available, source_lang)
+
+
+def list_translations(session, lang=None):
+    """Published translations with their pages, in navigation order."""
+    stmt = (select(Translation, Page).join(Page)
+            .where(Translation.published.is_(True), Translation.current_revision_id.is_not(None))
+            .options(selectinload(Translation.current_revision))
+            .order_by(Page.order, Page.slug, Translation.lang))
+    if lang:
+        stmt = stmt.where(Translation.lang == lang)
+    return list(session.execute(stmt))
+
+
+def nav_entries(session, lang, source_lang):
+    """(slug, section, title, title_lang) for every page in navigation order."""
+    rows = session.execute(
+        select(Page.slug, Page.section, Translation.lang, Translation.title)
+        .join(Translation)
+        .where(Translation.published.is_(True), Translation.lang.in_({lang, source_lang}))
+        .order_by(Page.order, Page.slug)).all()
+    chosen = {}
+    for slug, section, tlang, title in rows:
+        if slug not in chosen or tlang == lang:
+            chosen[slug] = (slug, section, title, tlang)
+    return list(chosen.values())
+
+
+def build_nav_tree(entries):
+    """Turn nav entries into a tree of NavNode; sections that are not pages become labels."""
+    nodes = {slug: NavNode(slug, title, tlang) for slug, _, title, tlang in entries}
+    roots = []
+    labels = {}
+    for slug, section, _, _ in entries:
+        node = nodes[slug]
+        if not section:
+            roots.append(node)
+        elif section in nodes:
+            nodes[section].children.append(node)
+        else:
+            if section not in labels:
+                labels[section] = NavNode(None, section.rsplit("/", 1)[-1].replace("-", " ").title())
+                roots.append(labels[section])
+            labels[section].children.append(node)
+    return roots
+
+
+def breadcrumbs(entries, slug):
+    """Ancestors of `slug` from the top, as (slug, title) pairs."""
+    by_slug = {e[0]: e for e in entries}
+    trail = []
+    current = by_slug.get(slug)
+    seen = set()
+    while current and current[1] and current[1] in by_slug and current[1] not in seen:
+        seen.add(current[1])
+        current = by_slug[current[1]]
+        trail.append((current[0], current[2]))
+    return list(reversed(trail))
+
+
+def neighbours(entries, slug):
+    """(previous, next) entries around `slug` in navigation order."""
+    slugs = [e[0] for e in entries]
+    if slug not in slugs:
+        return None, None
+    i = slugs.index(slug)
+    prev = entries[i - 1] if i > 0 else None
+    nxt = entries[i + 1] if i + 1 < len(entries) else None
+    return prev, nxt

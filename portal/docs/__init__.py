@@ -1,0 +1,1 @@
+"""The reader-facing docs: home, pages, language switching."""

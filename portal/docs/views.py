@@ -1,0 +1,35 @@
+"""Reader views: per-language home and page."""
+from flask import Blueprint, abort, current_app, render_template
+
+from portal.content import queries
+from portal.docs import reading
+from portal.extensions import db
+
+bp = Blueprint("docs", __name__, template_folder="templates")
+
+
+@bp.route("/<lang:lang>/")
+def home(lang):
+    """The docs home: the `index` page when there is one, and the navigation tree."""
+    entries = reading.nav_entries(lang)
+    view = queries.get_page_view(db.session, "index", lang, current_app.config["SOURCE_LANGUAGE"])
+    return _render_page(view, entries, template="docs/home.html")
+
+
+@bp.route("/<lang:lang>/docs/<path:slug>")
+def page(lang, slug):
+    """One page in the reader's language, or the source-language page with a notice."""
+    view = queries.get_page_view(db.session, slug.strip("/"), lang,
+                                 current_app.config["SOURCE_LANGUAGE"])
+    if view is None:
+        abort(404)
+    return _render_page(view, reading.nav_entries(lang))
+
+
+def _render_page(view, entries, template="docs/page.html"):
+    slug = view.page.slug if view else None
+    previous, following = queries.neighbours(entries, slug) if slug else (None, None)
+    return render_template(
+        template, view=view, rendered=reading.rendered(view) if view else None,
+        nav=queries.build_nav_tree(entries), crumbs=queries.breadcrumbs(entries, slug),
+        previous=previous, following=following, slug=slug)

@@ -1,0 +1,3 @@
+"""Imports every area's models so metadata (and migrations) see all tables."""
+from portal.auth.models import ApiToken, User  # noqa: F401
+from portal.content.models import Page, Revision, Translation  # noqa: F401

@@ -1,0 +1,106 @@
+"""App-wide web plumbing: security headers, error pages, health check, root redirect."""
+import logging
+
+from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+from portal.i18n import is_content_language, language_name, negotiate_language
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "frame-ancestors 'none'; form-action 'self'")
+
+
+def init_app(app):
+    """Attach headers, error handlers and the app-wide routes."""
+    app.url_value_preprocessor(_pull_lang)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.context_processor(_template_globals)
+    app.add_url_rule("/", "root", _root)
+    app.add_url_rule("/healthz", "healthz", _healthz)
+
+
+def _pull_lang(endpoint, values):
+    """Every `/<lang>/...` route: 404 for unknown languages, else remember it in `g.lang`."""
+    lang = (values or {}).get("lang")
+    if lang is not None:
+        if not is_content_language(lang):
+            abort(404)
+        g.lang = lang
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
+    return response
+
+
+def wants_json():
+    """True for API requests, which get JSON errors instead of HTML pages."""
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def _http_error(exc):
+    if wants_json():
+        message = getattr(exc, "json_message", None) or exc.description
+        return jsonify(error=message), exc.code
+    return render_template("error.html", code=exc.code, message=_error_message(exc)), exc.code
+
+
+def _error_message(exc):
+    messages = {
+        400: _("The request could not be understood. Check the form and try again."),
+        403: _("You do not have permission to open this page."),
+        404: _("We could not find that page. It may have moved or been removed."),
+        405: _("That action is not allowed here."),
+        413: _("What you sent is too large."),
+        429: _("Too many requests. Please wait a moment and try again."),
+    }
+    return messages.get(exc.code, exc.description)
+
+
+def _unexpected_error(exc):
+    log.exception("Unhandled error on %s", request.path)
+    db.session.rollback()
+    if wants_json():
+        return jsonify(error="internal error"), 500
+    return render_template("error.html", code=500,
+                           message=_("Something went wrong on our side.")), 500
+
+
+def _template_globals():
+    return {
+        "site_name": current_app.config["SITE_NAME"],
+        "page_lang": getattr(g, "lang", None) or current_app.config["SOURCE_LANGUAGE"],
+        "content_languages": current_app.config["CONTENT_LANGUAGES"],
+        "language_name": language_name,
+    }
+
+
+def _root():
+    lang = negotiate_language()
+    response = redirect(url_for("docs.home", lang=lang))
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+def _healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # pragma: no cover - reported, not raised
+        log.exception("health check: database unreachable")
+        database = "unreachable"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=database), status

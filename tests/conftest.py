@@ -1,0 +1,167 @@
+"""Shared fixtures: an app on a temporary instance with a fresh, migrated database.
+
+SQLite by default. With SIGNPOST_TEST_POSTGRES set to a server URL, a fresh database is
+created for the run, migrated once, and every test starts from empty tables.
+"""
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from flask import g
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "fastapi-docs"
+PG_SERVER = os.environ.get("SIGNPOST_TEST_POSTGRES")
+
+
+def _migrate(app):
+    from flask_migrate import upgrade
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        db.engine.dispose()  # closing the last SQLite connection checkpoints the WAL
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """A migrated database every test copies (SQLite) or empties (PostgreSQL)."""
+    if PG_SERVER:
+        name = f"signpost_test_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_SERVER.rsplit("/", 1)[0] + "/" + name
+        _migrate(create_app({"INSTANCE_PATH": str(tmp_path_factory.mktemp("pg")),
+                             "SQLALCHEMY_DATABASE_URI": url}))
+        yield {"url": url}
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        return
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.db"
+    _migrate(create_app({"INSTANCE_PATH": str(folder),
+                         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
+    yield {"sqlite": path}
+
+
+def _fresh_database(template, instance):
+    if "url" in template:
+        engine = create_engine(template["url"])
+        with engine.begin() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"))]
+            if tables:
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                  + " RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return template["url"]
+    target = instance / "signpost.db"
+    shutil.copy(template["sqlite"], target)
+    return f"sqlite:///{target}"
+
+
+def make_app(tmp_path, template, **config):
+    """An app on a fresh instance folder and database."""
+    instance = tmp_path / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    settings = {"INSTANCE_PATH": str(instance), "TESTING": True, "WTF_CSRF_ENABLED": False,
+                "SECRET_KEY": "test", "SERVER_NAME": None,
+                "SQLALCHEMY_DATABASE_URI": _fresh_database(template, instance)}
+    settings.update(config)
+    app = create_app(settings)
+    # Tests keep one app context open, which Flask reuses for client requests; start each
+    # request with an empty `g`, as production does (a fresh app context per request).
+    app.url_value_preprocessors.setdefault(None, []).insert(0, lambda endpoint, values: g.__dict__.clear())
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, database_template):
+    """The application on a temporary instance with an empty, migrated database."""
+    app = make_app(tmp_path, database_template)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(role="writer", email=None, password="pw") -> User."""
+    from portal.auth.operations import create_user
+    counter = iter(range(1, 10_000))
+
+    def factory(role="writer", email=None, password="password-123", name=""):
+        user = create_user(db.session, email or f"user{next(counter)}@example.com", role,
+                           password, name)
+        db.session.commit()
+        return user
+    return factory
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Log the test client in as a new user with `role`; returns the user."""
+    def login(role="writer"):
+        user = make_user(role)
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+    return login
+
+
+@pytest.fixture
+def make_docs(tmp_path):
+    """Factory: write {"en/guide/x.md": "..."} files into a temporary tree; returns its path."""
+    def factory(files, name="docs"):
+        root = tmp_path / name
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+        return root
+    return factory
+
+
+@pytest.fixture
+def import_docs(app):
+    """Import a docs tree into the app's database and commit."""
+    from portal.content.commands import run_import
+
+    def do(path, mkdocs=False):
+        return run_import(path, mkdocs=mkdocs)
+    return do
+
+
+@pytest.fixture(scope="module")
+def corpus_app(tmp_path_factory, database_template):
+    """An app with the shared FastAPI corpus imported (shared by a module's tests; read only)."""
+    if not CORPUS.is_dir():
+        pytest.fail(f"The shared corpus is missing at {CORPUS}")
+    from portal.content.commands import run_import
+    app = make_app(tmp_path_factory.mktemp("corpus"), database_template)
+    with app.app_context():
+        run_import(CORPUS, mkdocs=True)
+        yield app
+        db.session.remove()
+        db.engine.dispose()

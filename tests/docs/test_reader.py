@@ -1,0 +1,76 @@
+"""Reader pages: language negotiation, switcher, fallback, hreflang, 404."""
+import re
+
+import pytest
+
+GUIDE = {
+    "en/index.md": "---\ntitle: Welcome\n---\n# Welcome\n\nStart [here](guide/install.md#configure).\n",
+    "en/guide/install.md": "# Install\n\nIntro.\n\n## Configure\n\nSet things.\n",
+    "en/guide/only-english.md": "# Only English\n\nNo translation yet.\n",
+    "ko/index.md": "# 환영합니다\n\n[설치](guide/install.md)부터 시작하세요.\n",
+    "ko/guide/install.md": "# 설치\n\n소개.\n\n## 설정 { #configure }\n\n설정합니다.\n",
+}
+
+
+@pytest.fixture
+def guide(make_docs, import_docs):
+    return import_docs(make_docs(GUIDE))
+
+
+def test_root_negotiates_language(client, guide):
+    assert client.get("/", headers={"Accept-Language": "ko-KR,ko;q=0.9"}).location.endswith("/ko/")
+    assert client.get("/", headers={"Accept-Language": "en-US"}).location.endswith("/en/")
+    assert client.get("/", headers={"Accept-Language": "fr"}).location.endswith("/en/")
+
+
+def test_page_links_to_every_translation_with_hreflang(client, guide):
+    html = client.get("/ko/docs/guide/install").get_data(as_text=True)
+    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)"', html))
+    assert alternates["en"].endswith("/en/docs/guide/install")
+    assert alternates["ko"].endswith("/ko/docs/guide/install")
+    assert "x-default" in alternates
+    assert '<html lang="ko"' in html
+
+
+def test_switcher_keeps_the_page(client, guide):
+    html = client.get("/ko/docs/guide/install").get_data(as_text=True)
+    assert re.search(r'<a data-keep-hash hreflang="en"[^>]*\s+href="/en/docs/guide/install"', html)
+
+
+def test_missing_translation_falls_back_with_translated_notice(client, guide):
+    response = client.get("/ko/docs/guide/only-english")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Only English" in html
+    assert 'class="notice notice-fallback"' in html
+    assert "not translated" not in html.split("notice-fallback")[1].split("</aside>")[0]
+
+
+def test_links_to_md_files_become_portal_urls_in_same_language(client, guide):
+    html = client.get("/ko/").get_data(as_text=True)
+    assert 'href="/ko/docs/guide/install"' in html
+    html = client.get("/en/").get_data(as_text=True)
+    assert 'href="/en/docs/guide/install#configure"' in html
+
+
+def test_unknown_page_and_language_give_404(client, guide):
+    assert client.get("/ko/docs/nope").status_code == 404
+    assert client.get("/xx/docs/guide/install").status_code == 404
+
+
+def test_breadcrumbs_toc_and_pager(client, guide):
+    html = client.get("/en/docs/guide/install").get_data(as_text=True)
+    assert 'href="#configure"' in html  # on-page table of contents
+    assert 'rel="prev"' in html or 'rel="next"' in html
+
+
+def test_security_headers_forbid_inline_scripts(client, guide):
+    response = client.get("/en/docs/guide/install")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
