@@ -1,6 +1,7 @@
 """CLI: init, import-docs, export-docs."""
 import logging
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -39,7 +40,8 @@ def init_command(demo):
     if not is_new:
         click.echo("Database is up to date.")
         return
-    stats = run_import(current_app.config["DOCS_PATH"])
+    docs = Path(current_app.config["DOCS_PATH"])
+    stats = run_import(docs, mkdocs=(docs / "mkdocs.yml").is_file())
     click.echo(f"Imported {stats.pages} pages ({stats.revisions} revisions) from docs/.")
     from portal.content import events
     events.instance_created(demo=demo, echo=click.echo)
