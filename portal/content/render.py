@@ -11,7 +11,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 ADMONITION_TYPES = ["note", "attention", "caution", "danger", "error", "tip", "hint",
                     "warning", "info", "check", "important", "success", "question",
                     "failure", "bug", "example", "quote", "abstract", "todo"]
@@ -119,6 +119,8 @@ def _make_markdown(slug, lang, url_prefix):
             "pymdownx.keys", "pymdownx.inlinehilite", "pymdownx.highlight",
             "pymdownx.superfences", "pymdownx.blocks.admonition", "pymdownx.blocks.details",
             "pymdownx.blocks.tab", "pymdownx.tasklist",
+            # The classic MkDocs Material forms: `!!! note`, `??? note` and `=== "Tab"`.
+            "admonition", "pymdownx.details", "pymdownx.tabbed",
             _PortalExtension(slug, lang, url_prefix),
         ],
         extension_configs={
@@ -127,6 +129,7 @@ def _make_markdown(slug, lang, url_prefix):
                                    "guess_lang": False},
             "pymdownx.blocks.admonition": {"types": ADMONITION_TYPES},
             "pymdownx.blocks.tab": {"alternate_style": True},
+            "pymdownx.tabbed": {"alternate_style": True},
             "pymdownx.superfences": {"custom_fences": [
                 {"name": "mermaid", "class": "mermaid",
                  "format": __import__("pymdownx.superfences").superfences.fence_code_format}]},

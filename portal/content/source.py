@@ -52,11 +52,19 @@ def parse_markdown_file(text):
     return meta, text[match.end():]
 
 
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Indents lists under their key (`hide:\n  - navigation`), as MkDocs projects write them."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
 def format_markdown_file(meta, body):
     """Inverse of parse_markdown_file."""
     if not meta:
         return body
-    head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    head = yaml.dump(meta, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False)
     return f"---\n{head}---\n{body}"
 
 
