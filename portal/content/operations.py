@@ -54,9 +54,8 @@ def import_docs(session, root, languages, source_lang, mkdocs=False, author=None
             stats.pages += 1
         else:
             page.section, page.order = section, order
-        translation = _translation(page, f.lang)
-        if translation.id is None and translation not in session:
-            stats.translations += 1
+        translation, created = _translation(page, f.lang)
+        stats.translations += created
         source_rev = _source_revision_number(page, f.lang, source_lang)
         if save_revision(session, translation, f.markdown, f.title, f.meta, author=author,
                          message="import", source_revision=source_rev):
@@ -87,12 +86,13 @@ def _fill_placement(placement, slugs):
 
 
 def _translation(page, lang):
+    """The page's translation into `lang` and whether it was just created."""
     for t in page.translations:
         if t.lang == lang:
-            return t
+            return t, False
     t = Translation(lang=lang, title="")
     page.translations.append(t)
-    return t
+    return t, True
 
 
 def _source_revision_number(page, lang, source_lang):

@@ -1,7 +1,7 @@
 """Glue between the content domain and the reader views: caches for HTML and navigation."""
 import threading
 
-from flask import current_app, request
+from flask import current_app, g, get_template_attribute, request
 
 from portal.content import queries
 from portal.content.render import RENDER_VERSION, RenderCache, render_markdown
@@ -26,11 +26,33 @@ def rendered(view):
         rev.markdown, slug=slug, lang=lang, url_prefix=request.script_root))
 
 
+def _stamp():
+    """This request's content stamp (one query per request)."""
+    if "content_stamp" not in g:
+        g.content_stamp = tuple(str(s) for s in queries.content_stamp(db.session))
+    return g.content_stamp
+
+
+def nav_html(lang, current, entries, open_slugs):
+    """The sidebar navigation markup for page `current`, cached until content changes.
+
+    Rendering the whole tree costs more than the rest of a page, so each page's version
+    is rendered once per content change and kept in a bounded LRU cache.
+    """
+    ext = current_app.extensions
+    if "signpost_nav_html" not in ext:
+        ext["signpost_nav_html"] = RenderCache(current_app.config["RENDER_CACHE_SIZE"])
+    key = (lang, current, _stamp(), request.script_root)
+    macro = get_template_attribute("docs/_nav.html", "nav_tree")
+    return ext["signpost_nav_html"].get(
+        key, lambda: macro(queries.build_nav_tree(entries), lang, current, open_slugs))
+
+
 def nav_entries(lang):
     """Navigation entries for `lang`, cached until content changes."""
-    stamp = queries.content_stamp(db.session)
+    stamp = _stamp()
     cache = current_app.extensions.setdefault("signpost_nav_cache", {})
-    key = (lang, tuple(str(s) for s in stamp))
+    key = (lang, stamp)
     entries = cache.get(key)
     if entries is None:
         entries = queries.nav_entries(db.session, lang, current_app.config["SOURCE_LANGUAGE"])

@@ -1,5 +1,5 @@
 """Reader views: per-language home and page."""
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, g, render_template
 
 from portal.content import queries
 from portal.docs import reading
@@ -29,7 +29,9 @@ def page(lang, slug):
 def _render_page(view, entries, template="docs/page.html"):
     slug = view.page.slug if view else None
     previous, following = queries.neighbours(entries, slug) if slug else (None, None)
+    crumbs = queries.breadcrumbs(entries, slug)
     return render_template(
         template, view=view, rendered=reading.rendered(view) if view else None,
-        nav=queries.build_nav_tree(entries), crumbs=queries.breadcrumbs(entries, slug),
+        nav=queries.build_nav_tree(entries), crumbs=crumbs,
+        nav_html=reading.nav_html(g.lang, slug, entries, [c[0] for c in crumbs]),
         previous=previous, following=following, slug=slug)

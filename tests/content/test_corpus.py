@@ -46,6 +46,17 @@ def test_every_page_renders_in_every_language(corpus_app):
     assert problems == []
 
 
+def test_import_counts_what_it_created(tmp_path, database_template):
+    from portal.content.commands import run_import
+    from tests.conftest import make_app
+    app = make_app(tmp_path, database_template)
+    with app.app_context():
+        stats = run_import(CORPUS, mkdocs=True)
+        assert (stats.pages, stats.translations, stats.revisions) == (155, 527, 527)
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_reimport_creates_no_revisions(corpus_app):
     from portal.content.commands import run_import
     before = db.session.scalar(select(func.count()).select_from(Revision))
