@@ -23,9 +23,7 @@ def page_json(view, rendered=None):
 @bp.get("")
 def list_pages():
     """Every published translation, one item each."""
-    lang = request.args.get("lang") or None
-    if lang and lang not in current_app.config["CONTENT_LANGUAGES"]:
-        abort(422, description=f"Unknown language {lang!r}.")
+    lang = _language(request.args.get("lang") or None)
     source_lang = current_app.config["SOURCE_LANGUAGE"]
     sources = {page.id: t for t, page in queries.list_translations(db.session, source_lang)}
     items = [{"slug": page.slug, "lang": t.lang, "title": t.title,
@@ -40,8 +38,16 @@ def list_pages():
 def get_page(slug):
     """One page with Markdown, HTML and revision (`lang` defaults to the source language)."""
     source_lang = current_app.config["SOURCE_LANGUAGE"]
-    lang = request.args.get("lang") or source_lang
+    lang = _language(request.args.get("lang") or source_lang)
     view = queries.get_page_view(db.session, slug, lang, source_lang)
     if view is None or view.is_fallback:
         abort(404, description=f"No published page {slug!r} in {lang!r}.")
     return jsonify(page_json(view, reading.rendered(view)))
+
+
+def _language(lang):
+    """`lang` when it is a docs language, else a 422 that lists the valid ones."""
+    languages = current_app.config["CONTENT_LANGUAGES"]
+    if lang is not None and lang not in languages:
+        abort(422, description=f"Unknown language {lang!r}; use one of: {', '.join(languages)}.")
+    return lang
