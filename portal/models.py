@@ -1,3 +1,4 @@
 """Imports every area's models so metadata (and migrations) see all tables."""
 from portal.auth.models import ApiToken, User  # noqa: F401
 from portal.content.models import Page, Revision, Translation  # noqa: F401
+from portal.search.models import SearchClick, SearchLog  # noqa: F401

@@ -1,10 +1,83 @@
-"""Views of the search area."""
-from flask import Blueprint, render_template
+"""Search views: the results page, the JSON search API and as-you-type suggestions."""
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal.extensions import db
+from portal.i18n import is_content_language
+from portal.search import index, service
+from portal.search.log import MAX_QUERY, clean_session
 
 bp = Blueprint("search", __name__, template_folder="templates")
+PER_PAGE = 10
+MAX_LIMIT = 50
 
 
 @bp.route("/<lang:lang>/search")
 def results(lang):
-    """Search results page (filled in by the search issue)."""
-    return render_template("base.html")
+    """The results page: works without JavaScript; every new query is logged."""
+    text = " ".join(request.args.get("q", "").split())[:MAX_QUERY]
+    page = request.args.get("page", 1, type=int)
+    found = None
+    if text:
+        found = service.results_page(
+            db.session, lang, text, current_app.config["SOURCE_LANGUAGE"],
+            page=max(1, min(page, 1000)), per_page=PER_PAGE,
+            section=request.args.get("section") or None, search_id=request.args.get("sid"))
+        db.session.commit()
+    popular = None if found else service.popular_pages(
+        db.session, lang, current_app.config["SOURCE_LANGUAGE"])
+    return render_template("search/results.html", q=text, found=found, popular=popular,
+                           source_lang=current_app.config["SOURCE_LANGUAGE"])
+
+
+@bp.route("/api/v1/search")
+def api_search():
+    """Search as JSON, in the shape DESIGN.md gives; logs the search."""
+    args, error = _search_args()
+    if error:
+        return jsonify(error=error[0]), error[1]
+    q, lang, limit = args
+    result, entry = service.search_and_log(db.session, lang, q, limit=limit,
+                                           session_id=clean_session(request.args.get("session")))
+    db.session.commit()
+    return jsonify(query=q, lang=lang, total=result.total, search_id=entry.id,
+                   suggestion=result.suggestion,
+                   results=[_hit_json(hit, lang, entry.id, rank)
+                            for rank, hit in enumerate(result.hits, 1)])
+
+
+@bp.route("/api/v1/search/suggest")
+def api_suggest():
+    """Pages matching what the reader is typing (not logged: it is not a search yet)."""
+    args, error = _search_args(default_limit=6)
+    if error:
+        return jsonify(error=error[0]), error[1]
+    q, lang, limit = args
+    hits = index.suggest(lang, q, limit=limit)
+    return jsonify(query=q, lang=lang, suggestions=[
+        {"slug": h.slug, "title": h.title, "section": h.section,
+         "url": url_for("docs.page", lang=lang, slug=h.slug)} for h in hits])
+
+
+def _hit_json(hit, lang, search_id, rank):
+    return {"slug": hit.slug, "title": hit.title, "section": hit.section,
+            "url": url_for("docs.page", lang=lang, slug=hit.slug, from_search=search_id, rank=rank),
+            "snippet": str(hit.snippet), "score": hit.score, "rank": rank}
+
+
+def _search_args(default_limit=10):
+    """((q, lang, limit), None) or (None, (message, status)) for the API's query string."""
+    q = " ".join(request.args.get("q", "").split())
+    lang = request.args.get("lang") or current_app.config["SOURCE_LANGUAGE"]
+    if not q:
+        return None, (_("Add a search query in the q parameter, e.g. ?q=upload."), 400)
+    if len(q) > MAX_QUERY:
+        return None, (_("The query is too long: use at most %(n)d characters.", n=MAX_QUERY), 400)
+    if not is_content_language(lang):
+        langs = ", ".join(current_app.config["CONTENT_LANGUAGES"])
+        return None, (_("Unknown language %(lang)s: use one of %(langs)s.", lang=lang[:16],
+                        langs=langs), 422)
+    limit = request.args.get("limit", default_limit)
+    if not str(limit).isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        return None, (_("limit must be a whole number from 1 to %(n)d.", n=MAX_LIMIT), 400)
+    return (q, lang, int(limit)), None

@@ -1,0 +1,152 @@
+"""Analyzers per content language: stemming for English and Spanish, CJK bigrams, Korean morphemes.
+
+Korean was measured both ways (see bench/search_analyzers.md): a morphological analyzer
+(kiwipiepy) copes with particles and endings, CJK bigrams with missing spaces and words
+Kiwi does not know; Signpost indexes both and queries both, which scored best.
+"""
+import re
+import threading
+
+from whoosh.analysis import (Composable, LowercaseFilter, StemFilter, StopFilter, Token,
+                             Tokenizer)
+from whoosh.lang import stopwords_for_language
+
+HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+KANA_HAN = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+# A run of one script: Latin-ish words (letters, digits, underscore), Hangul, or kana/kanji.
+RUNS = re.compile(rf"(?P<hangul>[{HANGUL}]+)|(?P<cjk>[{KANA_HAN}ー]+)"
+                  rf"|(?P<word>[^\W{HANGUL}{KANA_HAN}]+)")
+CJK_CHAR = re.compile(f"[{HANGUL}{KANA_HAN}]")
+HANGUL_CHAR = re.compile(f"[{HANGUL}]")
+# Verb stems that carry no meaning on their own (`하다`, `되다`, `있다`...).
+KO_STOP = frozenset({"하", "되", "있", "없", "않", "이"})
+KEEP_TAGS = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SH", "SN", "MAG")
+EN_STOP = frozenset(stopwords_for_language("en")) | {
+    "how", "do", "does", "i", "my", "me", "what", "which", "why", "when", "where", "using",
+    "use", "want", "make", "get", "way", "s", "t", "vs"}
+
+_kiwi = None
+_kiwi_lock = threading.Lock()
+
+
+def kiwi():
+    """The process's Kiwi morphological analyzer (slow to build, so built once, lazily)."""
+    global _kiwi
+    if _kiwi is None:
+        with _kiwi_lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+                _kiwi = Kiwi()
+    return _kiwi
+
+
+def _bigrams(text, start):
+    """Overlapping character bigrams of a CJK run (the run itself when one character)."""
+    if len(text) == 1:
+        yield text, start, start + 1
+        return
+    for i in range(len(text) - 1):
+        yield text[i:i + 2], start + i, start + i + 2
+
+
+def _morphemes(text):
+    """Content morphemes (nouns, verb and adjective stems, roots) of Hangul words in `text`.
+
+    Kiwi reads the whole text so particles after Latin words (`yield를`) are recognised.
+    """
+    for tok in kiwi().tokenize(text):
+        if (tok.tag.startswith(KEEP_TAGS) and HANGUL_CHAR.match(text, tok.start)
+                and tok.form not in KO_STOP):
+            yield tok.form, tok.start, tok.start + tok.len
+
+
+class ScriptTokenizer(Tokenizer):
+    """Splits text into words; CJK runs become bigrams or morphemes (`cjk` = bigram|kiwi)."""
+
+    def __init__(self, cjk="bigram"):
+        self.cjk = cjk
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.cjk == self.cjk
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for text, start, end in self.pieces(value):
+            t.text, t.boost, t.stopped = text, 1.0, False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            yield t
+
+    def pieces(self, value):
+        """(text, start, end) of every token in `value`."""
+        morphemes = self.cjk == "kiwi" and HANGUL_CHAR.search(value)
+        found = []
+        for m in RUNS.finditer(value):
+            kind, text, start = m.lastgroup, m.group(), m.start()
+            if kind == "word":
+                found.append((text, start, m.end()))
+            elif not (kind == "hangul" and morphemes):
+                found.extend(_bigrams(text, start))
+        if morphemes:
+            found.extend(_morphemes(value))
+            found.sort(key=lambda piece: piece[1])
+        return found
+
+
+class LatinStemFilter(StemFilter):
+    """Stems only words written in Latin letters, leaving CJK tokens as they are."""
+
+    def __call__(self, tokens):
+        stemfn = self._stem
+        for t in tokens:
+            if not t.stopped and not CJK_CHAR.match(t.text):
+                t.text = stemfn(t.text)
+            yield t
+
+
+class ShortWordFilter(Composable):
+    """Drops one-letter Latin tokens (noise like `a`, `x`), keeping single CJK characters."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if len(t.text) > 1 or CJK_CHAR.match(t.text):
+                yield t
+
+
+def analyzer(lang, cjk=None, stem=True):
+    """The analyzer for text in `lang`; `cjk` chooses how Korean is split (bigram or kiwi)."""
+    if lang == "ko":
+        cjk = cjk or "kiwi"
+    elif lang in ("ja", "zh"):
+        cjk = "bigram"
+    else:
+        cjk = cjk or "bigram"
+    chain = ScriptTokenizer(cjk) | LowercaseFilter() | ShortWordFilter()
+    stop_lang = lang if lang in ("en", "es") else "en"
+    stops = EN_STOP if stop_lang == "en" else frozenset(stopwords_for_language(stop_lang))
+    chain = chain | StopFilter(stoplist=stops, minsize=1)
+    if stem:
+        chain = chain | LatinStemFilter(lang=stop_lang)
+    return chain
+
+
+def words(text):
+    """Lower-cased Latin words of `text` (the vocabulary for spelling suggestions)."""
+    return [m.group().lower() for m in RUNS.finditer(text) if m.lastgroup == "word"]
+
+
+def terms(an, text):
+    """The distinct terms `an` makes of `text`, in order."""
+    seen = []
+    for t in an(text):
+        if t.text not in seen:
+            seen.append(t.text)
+    return seen

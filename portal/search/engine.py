@@ -1,0 +1,276 @@
+"""The search engine: one Whoosh index per language in a folder; build, update, query.
+
+Knows nothing of Flask or the database: documents come in as `Doc`, results go out as
+`SearchResult`. `portal.search.index` wires it to the app.
+"""
+import logging
+import os
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.scoring import BM25F
+from whoosh.sorting import FieldFacet
+
+from portal.search import ranking, spelling
+from portal.search.analysis import ScriptTokenizer, analyzer, terms, words
+from portal.search.snippets import snippet
+from portal.search.text import extract
+from whoosh.analysis import LowercaseFilter
+
+log = logging.getLogger(__name__)
+# Relative weight of a query term found in each field.
+WEIGHTS = {"title": 1.5, "headings": 1.0, "body": 1.0, "path": 1.0}
+# In Korean "hybrid" mode the bigram fields add this share of their score.
+NGRAM_WEIGHT = 1.0
+# How many top hits are reordered (see ranking.py).
+RERANK_DEPTH = 50
+KOREAN_MODES = ("kiwi", "bigram", "hybrid")
+
+
+@dataclass
+class Doc:
+    """A published translation to index."""
+
+    slug: str
+    lang: str
+    title: str
+    markdown: str
+    section: str = ""
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    slug: str
+    title: str
+    section: str
+    score: float
+    snippet: str = ""  # HTML: escaped text with <mark> around matches
+
+
+@dataclass
+class SearchResult:
+    """A page of results with the total, a spelling suggestion and the section counts."""
+
+    total: int = 0
+    hits: list = field(default_factory=list)
+    suggestion: str | None = None
+    sections: dict = field(default_factory=dict)
+
+
+class Engine:
+    """Whoosh indexes under `root/<lang>`; searchers are cached per thread and refreshed."""
+
+    def __init__(self, root, korean="hybrid"):
+        if korean not in KOREAN_MODES:
+            raise ValueError(f"korean must be one of {KOREAN_MODES}")
+        self.root = str(root)
+        self.korean = korean
+        self._local = threading.local()
+        self._analyzers = {}
+
+    # -- schema and analyzers -------------------------------------------------------------
+
+    def _main_mode(self, lang):
+        return ("kiwi" if self.korean != "bigram" else "bigram") if lang == "ko" else None
+
+    def analyzer(self, lang, ngram=False):
+        """The analyzer of the language's main fields (or of its bigram fields)."""
+        key = (lang, ngram)
+        if key not in self._analyzers:
+            self._analyzers[key] = analyzer(lang, "bigram" if ngram else self._main_mode(lang))
+        return self._analyzers[key]
+
+    def _has_ngrams(self, lang):
+        return lang == "ko" and self.korean == "hybrid"
+
+    def schema(self, lang):
+        """The index schema for `lang`."""
+        an = self.analyzer(lang)
+        fields = {"slug": ID(stored=True, unique=True), "section": ID(stored=True),
+                  "title": TEXT(an, stored=True), "headings": TEXT(an),
+                  "body": TEXT(an, stored=True), "path": TEXT(analyzer("en")),
+                  "vocab": TEXT(ScriptTokenizer(None) | LowercaseFilter(), phrase=False)}
+        if self._has_ngrams(lang):
+            ng = self.analyzer(lang, ngram=True)
+            fields.update(title_ng=TEXT(ng), headings_ng=TEXT(ng), body_ng=TEXT(ng))
+        return Schema(**fields)
+
+    def _fields(self, doc):
+        headings, body = extract(doc.markdown)
+        values = {"slug": doc.slug, "section": doc.section or "", "title": doc.title,
+                  "headings": headings, "body": body,
+                  "path": doc.slug.replace("/", " ").replace("-", " ").replace("_", " "),
+                  "vocab": " ".join((doc.title, headings, body))}
+        if self._has_ngrams(doc.lang):
+            values.update(title_ng=doc.title, headings_ng=headings, body_ng=body)
+        return values
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _dir(self, lang):
+        return os.path.join(self.root, lang)
+
+    def _open(self, lang, create=True):
+        path = self._dir(lang)
+        if whoosh_index.exists_in(path):
+            return whoosh_index.open_dir(path)
+        if not create:
+            return None
+        os.makedirs(path, exist_ok=True)
+        return whoosh_index.create_in(path, self.schema(lang))
+
+    def add(self, docs):
+        """Add or replace documents (grouped by language)."""
+        for lang, group in _by_lang(docs).items():
+            writer = self._open(lang).writer(timeout=30)
+            with writer:
+                for doc in group:
+                    writer.update_document(**self._fields(doc))
+
+    def remove(self, slug, lang):
+        """Remove a page's document in `lang`, if indexed."""
+        ix = self._open(lang, create=False)
+        if ix is not None:
+            with ix.writer(timeout=30) as writer:
+                writer.delete_by_term("slug", slug)
+
+    def rebuild(self, docs, langs=()):
+        """Replace the indexes of every language in `docs` (and `langs`) with fresh ones."""
+        groups = _by_lang(docs)
+        for lang in langs:
+            groups.setdefault(lang, [])
+        for lang, group in groups.items():
+            self._rebuild_one(lang, group)
+        return {lang: len(group) for lang, group in groups.items()}
+
+    def _rebuild_one(self, lang, docs):
+        # Build beside the live index and swap, so readers never see a half-built one.
+        os.makedirs(self.root, exist_ok=True)
+        fresh = os.path.join(self.root, f".{lang}.{uuid.uuid4().hex}")
+        os.makedirs(fresh)
+        ix = whoosh_index.create_in(fresh, self.schema(lang))
+        with ix.writer(limitmb=256) as writer:
+            for doc in docs:
+                writer.add_document(**self._fields(doc))
+        live, old = self._dir(lang), fresh + ".old"
+        if os.path.exists(live):
+            os.rename(live, old)
+        os.rename(fresh, live)
+        shutil.rmtree(old, ignore_errors=True)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def searcher(self, lang):
+        """This thread's up-to-date searcher for `lang`, or None when there is no index."""
+        cache = self._local.__dict__.setdefault("searchers", {})
+        current = cache.get(lang)
+        if current is not None:
+            try:
+                if current.up_to_date():
+                    return current
+            except (OSError, whoosh_index.EmptyIndexError):
+                pass
+            current.close()
+            cache.pop(lang)
+        ix = self._open(lang, create=False)
+        if ix is None:
+            return None
+        cache[lang] = ix.searcher(weighting=BM25F())
+        return cache[lang]
+
+    def close(self):
+        """Close this thread's searchers."""
+        for s in self._local.__dict__.pop("searchers", {}).values():
+            s.close()
+
+    def doc_count(self, lang):
+        """Number of documents indexed for `lang`."""
+        s = self.searcher(lang)
+        return s.doc_count() if s else 0
+
+    def build_query(self, lang, text, searcher, prefix=False):
+        """(query, highlight terms, corrected text or None) for the user's `text`."""
+        corrected = spelling.correct(searcher, text) if lang != "ko" else None
+        effective = corrected or text
+        per_term, marks = {}, set(words(effective))
+        for fieldname, weight in self._field_weights(lang):
+            ngram = fieldname.endswith("_ng")
+            found = terms(self.analyzer(lang, ngram), effective)
+            if lang == "ko" and not ngram:
+                found = spelling.split_compounds(searcher, found)
+            for term in found:
+                key = ("ng:" if ngram else "") + term
+                per_term.setdefault(key, []).append(Q.Term(fieldname, term, boost=weight))
+                if not ngram:
+                    marks.add(term)
+        for term in terms(analyzer("en"), effective):
+            per_term.setdefault(term, []).append(Q.Term("path", term, boost=WEIGHTS["path"]))
+        subqueries = [q for group in per_term.values() for q in group]
+        if prefix:
+            subqueries.extend(self._prefix_terms(lang, text, searcher))
+        if not subqueries:
+            return None, marks, corrected
+        return Q.Or(subqueries), marks, corrected
+
+    def _field_weights(self, lang):
+        pairs = [(f, WEIGHTS[f]) for f in ("title", "headings", "body")]
+        if self._has_ngrams(lang):
+            pairs += [(f + "_ng", w * NGRAM_WEIGHT) for f, w in pairs]
+        return pairs
+
+    def _prefix_terms(self, lang, text, searcher):
+        """Terms completing the last, half-typed word (for as-you-type suggestions)."""
+        found = words(text)
+        if not found or not text.rstrip() == text or len(found[-1]) < 2:
+            return []
+        completions = spelling.completions(searcher, found[-1])
+        an = self.analyzer(lang)
+        return [Q.Term(f, t, boost=WEIGHTS[f] * 0.5) for word in completions
+                for t in terms(an, word) for f in ("title", "headings")]
+
+    def search(self, lang, text, limit=10, offset=0, section=None, with_sections=False,
+               with_snippets=True, prefix=False):
+        """Search `lang` for `text`; a page of hits from `offset`, with the total."""
+        searcher = self.searcher(lang)
+        if searcher is None:
+            return SearchResult()
+        query, marks, corrected = self.build_query(lang, text, searcher, prefix=prefix)
+        if query is None:
+            return SearchResult(suggestion=corrected)
+        sections = _section_counts(searcher, query) if with_sections else {}
+        filt = Q.Term("section", section) if section else None
+        depth = max(RERANK_DEPTH, offset + limit)
+        results = searcher.search(query, limit=depth, filter=filt, terms=True)
+        ranked = ranking.rerank(searcher, query, results, self.analyzer(lang))
+        ranked = ranked[offset:offset + limit]
+        hits = [self._hit(h, score, marks, with_snippets) for h, score in ranked]
+        return SearchResult(total=len(results), hits=hits, suggestion=corrected,
+                            sections=sections)
+
+    @staticmethod
+    def _hit(h, score, marks, with_snippets):
+        stored = h.fields()
+        return Hit(slug=stored["slug"], title=stored["title"], section=stored.get("section", ""),
+                   score=round(score, 4),
+                   snippet=snippet(stored.get("body", ""), marks) if with_snippets else "")
+
+
+def _section_counts(searcher, query):
+    """How many matching documents each section holds."""
+    results = searcher.search(query, limit=1, groupedby=FieldFacet("section"),
+                              maptype=None, terms=False)
+    return {name: len(docs) for name, docs in results.groups("section").items()}
+
+
+def _by_lang(docs):
+    groups = {}
+    for doc in docs:
+        groups.setdefault(doc.lang, []).append(doc)
+    return groups

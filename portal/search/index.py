@@ -1,0 +1,71 @@
+"""The one module the app uses for search: add, remove, query, rebuild.
+
+Content changes reach it only through the after-commit hook `on_published` below.
+"""
+import logging
+
+from flask import current_app
+
+from portal.content import events, queries
+from portal.search.engine import Doc, Engine
+
+log = logging.getLogger(__name__)
+
+
+def engine():
+    """The app's search engine over `SEARCH_INDEX_DIR` (one per app and process)."""
+    ext = current_app.extensions
+    if "signpost_search" not in ext:
+        ext["signpost_search"] = Engine(current_app.config["SEARCH_INDEX_DIR"],
+                                        korean=current_app.config.get("SEARCH_KOREAN", "hybrid"))
+    return ext["signpost_search"]
+
+
+def _doc(translation, page=None):
+    page = page or translation.page
+    return Doc(slug=page.slug, lang=translation.lang, title=translation.title,
+               markdown=translation.current_revision.markdown, section=page.section or "")
+
+
+def _indexable(translation):
+    return translation.published and translation.current_revision is not None
+
+
+def add(translations):
+    """Index published translations; drop unpublished ones from the index."""
+    languages = current_app.config["CONTENT_LANGUAGES"]
+    translations = [t for t in translations if t.lang in languages]
+    engine().add([_doc(t) for t in translations if _indexable(t)])
+    for t in translations:
+        if not _indexable(t):
+            remove(t.page.slug, t.lang)
+
+
+def remove(slug, lang):
+    """Remove one page in one language from the index."""
+    engine().remove(slug, lang)
+
+
+def query(lang, text, limit=10, offset=0, section=None, **options):
+    """Search the `lang` index; returns an engine SearchResult."""
+    return engine().search(lang, text, limit=limit, offset=offset, section=section, **options)
+
+
+def suggest(lang, text, limit=6):
+    """Pages whose titles or headings match what the reader is typing."""
+    return engine().search(lang, text, limit=limit, with_snippets=False, prefix=True).hits
+
+
+def rebuild(db_session):
+    """Rebuild every language's index from the published content; returns counts per language."""
+    docs = [_doc(t, page) for t, page in queries.list_translations(db_session)]
+    return engine().rebuild(docs, langs=current_app.config["CONTENT_LANGUAGES"])
+
+
+@events.on_published
+def _on_published(translations):
+    """After commit: bring the index up to date (a failure must not undo the publish)."""
+    try:
+        add(translations)
+    except Exception:
+        log.exception("search index update failed; run `portal reindex`")

@@ -1,0 +1,70 @@
+"""Highlighted snippets: the passage of a page holding most query terms, HTML-escaped."""
+import re
+
+from markupsafe import Markup, escape
+
+from portal.search.analysis import CJK_CHAR
+
+WINDOW = 220
+LEAD = 40
+MAX_MATCHES = 400
+
+
+def _pattern(marks):
+    """A regex matching any mark: Latin stems at a word start, CJK terms anywhere."""
+    parts = []
+    for mark in sorted(marks, key=len, reverse=True):
+        if CJK_CHAR.match(mark):
+            parts.append(re.escape(mark))
+        elif len(mark) > 1:
+            parts.append(r"\b" + re.escape(mark) + r"\w*")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def _best_start(matches):
+    """Index of the match that starts the window covering the most distinct terms."""
+    best, best_count, j = 0, 0, 0
+    for i, m in enumerate(matches):
+        j = max(j, i)
+        while j + 1 < len(matches) and matches[j + 1].end() - m.start() <= WINDOW:
+            j += 1
+        count = len({x.group().lower() for x in matches[i:j + 1]})
+        if count > best_count:
+            best, best_count = i, count
+    return best
+
+
+def _bounds(text, anchor):
+    start = max(0, anchor - LEAD)
+    if start:
+        space = text.find(" ", start, anchor)
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + WINDOW)
+    if end < len(text):
+        space = text.rfind(" ", start + WINDOW // 2, end)
+        end = space if space != -1 else end
+    return start, end
+
+
+def snippet(text, marks):
+    """An escaped passage of `text` with `<mark>` around the query's terms."""
+    pattern = _pattern(marks)
+    matches = []
+    if pattern is not None:
+        for m in pattern.finditer(text):
+            matches.append(m)
+            if len(matches) >= MAX_MATCHES:
+                break
+    anchor = matches[_best_start(matches)].start() if matches else 0
+    start, end = _bounds(text, anchor)
+    out, pos = [], start
+    for m in matches:
+        if m.start() < start or m.end() > end:
+            continue
+        out.append(escape(text[pos:m.start()]))
+        out.append(Markup("<mark>%s</mark>") % text[m.start():m.end()])
+        pos = m.end()
+    out.append(escape(text[pos:end]))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return Markup(prefix) + Markup("").join(out) + Markup(suffix)

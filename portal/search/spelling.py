@@ -1,0 +1,86 @@
+"""Spelling: correct misspelt query words from the index vocabulary, complete half-typed ones."""
+import re
+
+from portal.search.analysis import EN_STOP
+
+WORD = re.compile(r"[^\W\d_]{4,}")
+VOCAB = "vocab"
+MAX_COMPLETION_SCAN = 300
+
+
+def distance(a, b):
+    """Edit distance counting a swap of two neighbouring letters as one edit."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def best_correction(searcher, word):
+    """The likeliest intended word for `word`, or None when it looks right."""
+    if word in EN_STOP or searcher.doc_frequency(VOCAB, word):
+        return None
+    maxdist = 1 if len(word) <= 5 else 2
+    candidates = []
+    for cand in searcher.reader().terms_within(VOCAB, word, maxdist, prefix=1):
+        dist = distance(word, cand)
+        if cand != word and dist <= maxdist:
+            candidates.append((dist, -searcher.doc_frequency(VOCAB, cand), cand))
+    if not candidates:
+        return None
+    return min(candidates)[2]
+
+
+def correct(searcher, text):
+    """`text` with misspelt words replaced, or None when nothing needed correcting."""
+    changed = False
+
+    def fix(match):
+        nonlocal changed
+        word = match.group()
+        better = best_correction(searcher, word.lower())
+        if better is None:
+            return word
+        changed = True
+        return better
+
+    fixed = WORD.sub(fix, text)
+    return fixed if changed else None
+
+
+def completions(searcher, prefix, limit=5):
+    """The most frequent indexed words starting with `prefix`."""
+    found = []
+    for i, term in enumerate(searcher.reader().expand_prefix(VOCAB, prefix.lower())):
+        if i >= MAX_COMPLETION_SCAN:
+            break
+        found.append((searcher.doc_frequency(VOCAB, term), term))
+    found.sort(reverse=True)
+    return [term for _, term in found[:limit]]
+
+
+def split_compounds(searcher, found, fieldname="body"):
+    """Replace unknown compound terms by known parts: `비밀번호해싱` -> `비밀번호`, `해싱`."""
+    out = []
+    for term in found:
+        parts = None
+        if len(term) >= 4 and not term.isascii() and not searcher.doc_frequency(fieldname, term):
+            parts = _segment(searcher, term, fieldname)
+        out.extend(parts or [term])
+    return out
+
+
+def _segment(searcher, word, fieldname):
+    """The split of `word` into the fewest indexed terms of two or more letters, or None."""
+    best = {0: []}
+    for end in range(2, len(word) + 1):
+        options = [best[start] + [word[start:end]] for start in range(0, end - 1)
+                   if start in best and searcher.doc_frequency(fieldname, word[start:end])]
+        if options:
+            best[end] = min(options, key=len)
+    return best.get(len(word))
