@@ -20,7 +20,7 @@ CJK_CHAR = re.compile(f"[{HANGUL}{KANA_HAN}]")
 HANGUL_CHAR = re.compile(f"[{HANGUL}]")
 # Verb stems that carry no meaning on their own (`하다`, `되다`, `있다`...).
 KO_STOP = frozenset({"하", "되", "있", "없", "않", "이"})
-KEEP_TAGS = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SH", "SN", "MAG")
+KEEP_TAGS = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SH", "SN")
 EN_STOP = frozenset(stopwords_for_language("en")) | {
     "how", "do", "does", "i", "my", "me", "what", "which", "why", "when", "where", "using",
     "use", "want", "make", "get", "way", "s", "t", "vs"}
@@ -52,11 +52,14 @@ def _bigrams(text, start):
 def _morphemes(text):
     """Content morphemes (nouns, verb and adjective stems, roots) of Hangul words in `text`.
 
+    One-syllable verb stems are dropped: they are mostly Kiwi misreading a particle after a
+    Latin word (`Docker를` -> `르`) or a loanword (`도커` -> `크`).
     Kiwi reads the whole text so particles after Latin words (`yield를`) are recognised.
     """
     for tok in kiwi().tokenize(text):
         if (tok.tag.startswith(KEEP_TAGS) and HANGUL_CHAR.match(text, tok.start)
-                and tok.form not in KO_STOP):
+                and tok.form not in KO_STOP
+                and not (len(tok.form) == 1 and tok.tag.startswith(("VV", "VA")))):
             yield tok.form, tok.start, tok.start + tok.len
 
 

@@ -10,25 +10,25 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as Q
+from whoosh.analysis import LowercaseFilter
 from whoosh.fields import ID, TEXT, Schema
-from whoosh.scoring import BM25F
-from whoosh.sorting import FieldFacet
 
 from portal.search import ranking, spelling
 from portal.search.analysis import ScriptTokenizer, analyzer, terms, words
+from portal.search.scoring import Scorer
 from portal.search.snippets import snippet
 from portal.search.text import extract
-from whoosh.analysis import LowercaseFilter
 
 log = logging.getLogger(__name__)
 # Relative weight of a query term found in each field.
 WEIGHTS = {"title": 1.5, "headings": 1.0, "body": 1.0, "path": 1.0}
 # In Korean "hybrid" mode the bigram fields add this share of their score.
 NGRAM_WEIGHT = 1.0
-# How many top hits are reordered (see ranking.py).
+# How many top hits get the title bonus (see ranking.py); BM25 parameters.
 RERANK_DEPTH = 50
+BM25 = {"B": 0.75, "K1": 2.0}
 KOREAN_MODES = ("kiwi", "bigram", "hybrid")
 
 
@@ -168,56 +168,56 @@ class Engine:
     # -- reading --------------------------------------------------------------------------
 
     def searcher(self, lang):
-        """This thread's up-to-date searcher for `lang`, or None when there is no index."""
+        """This thread's up-to-date (searcher, scorer) for `lang`, or None without an index."""
         cache = self._local.__dict__.setdefault("searchers", {})
         current = cache.get(lang)
         if current is not None:
             try:
-                if current.up_to_date():
+                if current[0].up_to_date():
                     return current
             except (OSError, whoosh_index.EmptyIndexError):
                 pass
-            current.close()
+            current[0].close()
             cache.pop(lang)
         ix = self._open(lang, create=False)
         if ix is None:
             return None
-        cache[lang] = ix.searcher(weighting=BM25F())
+        searcher = ix.searcher()
+        cache[lang] = (searcher, Scorer(searcher, k1=BM25["K1"], b=BM25["B"]))
         return cache[lang]
 
     def close(self):
         """Close this thread's searchers."""
-        for s in self._local.__dict__.pop("searchers", {}).values():
-            s.close()
+        for searcher, _ in self._local.__dict__.pop("searchers", {}).values():
+            searcher.close()
 
     def doc_count(self, lang):
         """Number of documents indexed for `lang`."""
-        s = self.searcher(lang)
-        return s.doc_count() if s else 0
+        current = self.searcher(lang)
+        return current[0].doc_count() if current else 0
 
     def build_query(self, lang, text, searcher, prefix=False):
-        """(query, highlight terms, corrected text or None) for the user's `text`."""
+        """(clauses, highlight terms, corrected text or None) for the user's `text`.
+
+        A clause is (key, field, term, boost); the key names the query term it stands for.
+        """
         corrected = spelling.correct(searcher, text) if lang != "ko" else None
         effective = corrected or text
-        per_term, marks = {}, set(words(effective))
+        clauses, marks = [], set(words(effective))
         for fieldname, weight in self._field_weights(lang):
             ngram = fieldname.endswith("_ng")
             found = terms(self.analyzer(lang, ngram), effective)
             if lang == "ko" and not ngram:
                 found = spelling.split_compounds(searcher, found)
             for term in found:
-                key = ("ng:" if ngram else "") + term
-                per_term.setdefault(key, []).append(Q.Term(fieldname, term, boost=weight))
+                clauses.append((("ng" if ngram else "", term), fieldname, term, weight))
                 if not ngram:
                     marks.add(term)
         for term in terms(analyzer("en"), effective):
-            per_term.setdefault(term, []).append(Q.Term("path", term, boost=WEIGHTS["path"]))
-        subqueries = [q for group in per_term.values() for q in group]
+            clauses.append((("", term), "path", term, WEIGHTS["path"]))
         if prefix:
-            subqueries.extend(self._prefix_terms(lang, text, searcher))
-        if not subqueries:
-            return None, marks, corrected
-        return Q.Or(subqueries), marks, corrected
+            clauses.extend(self._prefix_clauses(lang, text, searcher))
+        return clauses, marks, corrected
 
     def _field_weights(self, lang):
         pairs = [(f, WEIGHTS[f]) for f in ("title", "headings", "body")]
@@ -225,48 +225,47 @@ class Engine:
             pairs += [(f + "_ng", w * NGRAM_WEIGHT) for f, w in pairs]
         return pairs
 
-    def _prefix_terms(self, lang, text, searcher):
-        """Terms completing the last, half-typed word (for as-you-type suggestions)."""
+    def _prefix_clauses(self, lang, text, searcher):
+        """Clauses completing the last, half-typed word (for as-you-type suggestions)."""
         found = words(text)
-        if not found or not text.rstrip() == text or len(found[-1]) < 2:
+        if not found or text.rstrip() != text or len(found[-1]) < 2:
             return []
-        completions = spelling.completions(searcher, found[-1])
         an = self.analyzer(lang)
-        return [Q.Term(f, t, boost=WEIGHTS[f] * 0.5) for word in completions
+        return [(("prefix", t), f, t, WEIGHTS[f] * 0.5)
+                for word in spelling.completions(searcher, found[-1])
                 for t in terms(an, word) for f in ("title", "headings")]
 
     def search(self, lang, text, limit=10, offset=0, section=None, with_sections=False,
                with_snippets=True, prefix=False):
         """Search `lang` for `text`; a page of hits from `offset`, with the total."""
-        searcher = self.searcher(lang)
-        if searcher is None:
+        current = self.searcher(lang)
+        if current is None:
             return SearchResult()
-        query, marks, corrected = self.build_query(lang, text, searcher, prefix=prefix)
-        if query is None:
-            return SearchResult(suggestion=corrected)
-        sections = _section_counts(searcher, query) if with_sections else {}
-        filt = Q.Term("section", section) if section else None
+        searcher, scorer = current
+        clauses, marks, corrected = self.build_query(lang, text, searcher, prefix=prefix)
+        final, mask = ranking.coordinated(scorer, clauses)
+        mask &= scorer.live
+        result = SearchResult(suggestion=corrected)
+        if section or with_sections:
+            codes, names = scorer.sections()
+            if with_sections:
+                counts = np.bincount(codes[mask], minlength=len(names))
+                result.sections = {names[i]: int(n) for i, n in enumerate(counts) if n}
+            if section:
+                mask &= codes == (names.index(section) if section in names else -1)
+        result.total = int(mask.sum())
         depth = max(RERANK_DEPTH, offset + limit)
-        results = searcher.search(query, limit=depth, filter=filt, terms=True)
-        ranked = ranking.rerank(searcher, query, results, self.analyzer(lang))
-        ranked = ranked[offset:offset + limit]
-        hits = [self._hit(h, score, marks, with_snippets) for h, score in ranked]
-        return SearchResult(total=len(results), hits=hits, suggestion=corrected,
-                            sections=sections)
+        ranked = ranking.top(scorer, final, mask, depth,
+                             self.analyzer(lang, ngram=(lang == "ko")), corrected or text)
+        result.hits = [self._hit(searcher.stored_fields(docnum), score, marks, with_snippets)
+                       for docnum, score in ranked[offset:offset + limit]]
+        return result
 
     @staticmethod
-    def _hit(h, score, marks, with_snippets):
-        stored = h.fields()
+    def _hit(stored, score, marks, with_snippets):
         return Hit(slug=stored["slug"], title=stored["title"], section=stored.get("section", ""),
                    score=round(score, 4),
                    snippet=snippet(stored.get("body", ""), marks) if with_snippets else "")
-
-
-def _section_counts(searcher, query):
-    """How many matching documents each section holds."""
-    results = searcher.search(query, limit=1, groupedby=FieldFacet("section"),
-                              maptype=None, terms=False)
-    return {name: len(docs) for name, docs in results.groups("section").items()}
 
 
 def _by_lang(docs):

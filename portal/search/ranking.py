@@ -1,56 +1,83 @@
-"""Second-stage ranking of the top hits: coordination of query terms and title matches."""
-from portal.search.analysis import terms
+"""Ranking: BM25 scores times a coordination factor, then a title bonus for the top hits."""
+import numpy as np
+
+from portal.search.analysis import CJK_CHAR, terms
 
 # How strongly a missing query term costs, and how much a title naming the query is worth.
-COORDINATION = 1.5
-IDF_MODE = "body"
+COORDINATION = 1.0
 TITLE_BONUS = 1.0
 
 
-def _term_key(fieldname, text):
-    """Query terms are counted once whichever field they matched (bigram terms apart)."""
-    return ("ng" if fieldname.endswith("_ng") else "", text)
+def _weights(scorer, clauses):
+    """IDF weight per query term key; bigram keys only when no whole term is indexed."""
+    weights = {}
+    for key, fieldname, term, _ in clauses:
+        if key[0] == "prefix" or not scorer.doc_frequency(fieldname, term):
+            continue
+        body = "body_ng" if key[0] == "ng" else "body"
+        weights[key] = max(weights.get(key, 0.0), scorer.idf(scorer.doc_frequency(body, term)))
+    if any(not kind for kind, _ in weights):
+        weights = {key: w for key, w in weights.items() if not key[0]}
+    return weights
 
 
-def _weight(searcher, fieldname, text):
-    if IDF_MODE == "uniform":
-        return 1.0
-    return searcher.idf("body_ng" if fieldname.endswith("_ng") else "body", text)
-
-
-def rerank(searcher, query, results, title_analyzer):
-    """Reorder the top hits, rewarding pages that contain more of the query's rare terms.
+def coordinated(scorer, clauses):
+    """(final score per document, matched mask).
 
     BM25 sums per-term scores, so one frequent term in a title can outweigh a page that
     holds every term of a long question; multiplying by the IDF-weighted share of query
     terms present (a coordination factor) favours the page that answers the whole query.
     """
-    weights = {}
-    for fieldname, text in query.iter_all_terms():
-        if searcher.doc_frequency(fieldname, text):
-            key = _term_key(fieldname, text)
-            weights[key] = max(weights.get(key, 0.0), _weight(searcher, fieldname, text))
-    # Bigrams only count when no whole term of the query is in the index.
-    if any(not kind for kind, _ in weights):
-        weights = {key: w for key, w in weights.items() if not key[0]}
-    total = sum(weights.values()) or 1.0
-    scored = []
-    for hit in results:
-        found = {_term_key(f, t if isinstance(t, str) else t.decode("utf-8"))
-                 for f, t in hit.matched_terms()}
-        share = sum(w for key, w in weights.items() if key in found) / total
-        bonus = TITLE_BONUS * _title_match(hit, found, weights, total, title_analyzer)
-        scored.append((hit, hit.score * share ** COORDINATION * (1 + bonus)))
-    scored.sort(key=lambda pair: -pair[1])
-    return scored
+    total, present = scorer.score(clauses)
+    weights = _weights(scorer, clauses)
+    share = np.zeros(scorer.n, dtype=np.float32)
+    for key, weight in weights.items():
+        mask = _present(key, present)
+        if mask is not None:
+            share += weight * mask
+    share /= sum(weights.values()) or 1.0
+    return total * share ** COORDINATION, total > 0
 
 
-def _title_match(hit, found, weights, total, title_analyzer):
-    """How well the title and the query match: share of title terms asked x share of query."""
-    title_terms = terms(title_analyzer, hit["title"])
-    if not title_terms:
+def _present(key, present):
+    """Where a term is present; a Korean term also where all its bigrams matched (Kiwi may
+    have split the page's text differently from the query's)."""
+    mask = present.get(key)
+    kind, text = key
+    if kind or len(text) < 2 or not CJK_CHAR.match(text):
+        return mask
+    grams = [present.get(("ng", text[i:i + 2])) for i in range(len(text) - 1)]
+    if any(g is None for g in grams):
+        return mask
+    both = np.logical_and.reduce(grams)
+    return both if mask is None else (mask | both)
+
+
+def top(scorer, final, mask, depth, title_analyzer, text):
+    """The best `depth` documents as [(docnum, score)], title bonus applied."""
+    candidates = np.flatnonzero(mask)
+    if len(candidates) > depth:
+        part = np.argpartition(-final[candidates], depth - 1)[:depth]
+        candidates = candidates[part]
+    asked = set(terms(title_analyzer, text))
+    ranked = []
+    for docnum in candidates.tolist():
+        bonus = TITLE_BONUS * _title_match(_title_terms(scorer, docnum, title_analyzer), asked)
+        ranked.append((docnum, float(final[docnum]) * (1 + bonus)))
+    ranked.sort(key=lambda pair: (-pair[1], pair[0]))
+    return ranked
+
+
+def _title_terms(scorer, docnum, title_analyzer):
+    key = ("title_terms", docnum)
+    if key not in scorer.memo:
+        scorer.memo[key] = terms(title_analyzer, scorer.reader.stored_fields(docnum)["title"])
+    return scorer.memo[key]
+
+
+def _title_match(title_terms, asked):
+    """How closely the title says what was asked: share of the title asked x share of the query."""
+    if not title_terms or not asked:
         return 0.0
-    asked = [t for t in title_terms if ("", t) in found and ("", t) in weights]
-    precision = len(asked) / len(title_terms)
-    recall = sum(weights[("", t)] for t in asked) / total
-    return precision * recall
+    common = len(asked.intersection(title_terms))
+    return (common / len(set(title_terms))) * (common / len(asked))

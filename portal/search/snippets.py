@@ -7,7 +7,9 @@ from portal.search.analysis import CJK_CHAR
 
 WINDOW = 220
 LEAD = 40
-MAX_MATCHES = 400
+# Enough to find a good passage; bounds the work on very long pages.
+MAX_MATCHES = 60
+MAX_SCAN = 30_000
 
 
 def _pattern(marks):
@@ -24,11 +26,12 @@ def _pattern(marks):
 def _best_start(matches):
     """Index of the match that starts the window covering the most distinct terms."""
     best, best_count, j = 0, 0, 0
+    found = [m.group().lower() for m in matches]
     for i, m in enumerate(matches):
         j = max(j, i)
         while j + 1 < len(matches) and matches[j + 1].end() - m.start() <= WINDOW:
             j += 1
-        count = len({x.group().lower() for x in matches[i:j + 1]})
+        count = len(set(found[i:j + 1]))
         if count > best_count:
             best, best_count = i, count
     return best
@@ -51,7 +54,7 @@ def snippet(text, marks):
     pattern = _pattern(marks)
     matches = []
     if pattern is not None:
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text, 0, MAX_SCAN):
             matches.append(m)
             if len(matches) >= MAX_MATCHES:
                 break

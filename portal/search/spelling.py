@@ -22,7 +22,12 @@ def distance(a, b):
 
 
 def best_correction(searcher, word):
-    """The likeliest intended word for `word`, or None when it looks right."""
+    """The likeliest intended word for `word`, or None when it is in the index.
+
+    One edit (a swap counts as one) wins; then another form of the same word (`replicas`
+    -> `replication`); then two edits. Ties go to the longer shared beginning, then to
+    the more frequent word.
+    """
     if word in EN_STOP or searcher.doc_frequency(VOCAB, word):
         return None
     maxdist = 1 if len(word) <= 5 else 2
@@ -30,10 +35,25 @@ def best_correction(searcher, word):
     for cand in searcher.reader().terms_within(VOCAB, word, maxdist, prefix=1):
         dist = distance(word, cand)
         if cand != word and dist <= maxdist:
-            candidates.append((dist, -searcher.doc_frequency(VOCAB, cand), cand))
-    if not candidates:
-        return None
-    return min(candidates)[2]
+            candidates.append((dist, -_shared_prefix(word, cand),
+                               -searcher.doc_frequency(VOCAB, cand), cand))
+    close = [c for c in candidates if c[0] == 1]
+    if close:
+        return min(close)[3]
+    if len(word) >= 6:
+        forms = completions(searcher, word[:max(5, len(word) - 2)], limit=1)
+        if forms:
+            return forms[0]
+    return min(candidates)[3] if candidates else None
+
+
+def _shared_prefix(a, b):
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def correct(searcher, text):
@@ -59,6 +79,7 @@ def completions(searcher, prefix, limit=5):
     for i, term in enumerate(searcher.reader().expand_prefix(VOCAB, prefix.lower())):
         if i >= MAX_COMPLETION_SCAN:
             break
+        term = term.decode("utf-8") if isinstance(term, bytes) else term
         found.append((searcher.doc_frequency(VOCAB, term), term))
     found.sort(reverse=True)
     return [term for _, term in found[:limit]]

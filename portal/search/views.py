@@ -54,8 +54,9 @@ def api_suggest():
         return jsonify(error=error[0]), error[1]
     q, lang, limit = args
     hits = index.suggest(lang, q, limit=limit)
+    titles = service.section_titles(db.session, lang, current_app.config["SOURCE_LANGUAGE"])
     return jsonify(query=q, lang=lang, suggestions=[
-        {"slug": h.slug, "title": h.title, "section": h.section,
+        {"slug": h.slug, "title": h.title, "section": titles.get(h.section, h.section),
          "url": url_for("docs.page", lang=lang, slug=h.slug)} for h in hits])
 
 

@@ -1,0 +1,108 @@
+"""Fast scoring over a Whoosh index: BM25 per field with postings cached as numpy arrays.
+
+Whoosh stores the index; scoring an OR query through its pure-Python matchers grows with
+every matching document (80 ms at 3,000 pages). Here each (field, term) posting list is
+read once per index generation into arrays, and a query is a few vector additions.
+"""
+import math
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+MAX_CACHED_POSTINGS = 20_000
+
+
+class Scorer:
+    """Scores clauses over one searcher's documents; build one per index generation."""
+
+    def __init__(self, searcher, k1=1.2, b=0.75):
+        self.searcher, self.reader = searcher, searcher.reader()
+        self.k1, self.b = k1, b
+        self.n = self.reader.doc_count_all()
+        self.live = np.ones(self.n, dtype=bool)
+        if self.reader.has_deletions():
+            self.live[:] = False
+            self.live[list(self.reader.all_doc_ids())] = True
+        self._lengths, self._postings = {}, OrderedDict()
+        self._sections = None
+        self._lock = threading.Lock()
+        self.memo = {}  # per-document values other modules derive (e.g. title terms)
+
+    def doc_frequency(self, fieldname, term):
+        """Number of live documents holding `term` in `fieldname`."""
+        return len(self.postings(fieldname, term)[0])
+
+    def idf(self, df):
+        """Inverse document frequency (Whoosh's formula, which measured better here)."""
+        return math.log(self.n / (df + 1)) + 1
+
+    def _field_lengths(self, fieldname):
+        if fieldname not in self._lengths:
+            lengths = np.fromiter((self.reader.doc_field_length(i, fieldname, 0) or 0
+                                   for i in range(self.n)), dtype=np.float32, count=self.n)
+            live_lengths = lengths[self.live]
+            avg = float(live_lengths.mean()) if live_lengths.size else 1.0
+            self._lengths[fieldname] = (lengths, max(avg, 1.0))
+        return self._lengths[fieldname]
+
+    def postings(self, fieldname, term):
+        """(doc numbers, BM25 term scores) of `term` in `fieldname`, cached."""
+        key = (fieldname, term)
+        with self._lock:
+            if key in self._postings:
+                self._postings.move_to_end(key)
+                return self._postings[key]
+        value = self._read(fieldname, term)
+        with self._lock:
+            self._postings[key] = value
+            while len(self._postings) > MAX_CACHED_POSTINGS:
+                self._postings.popitem(last=False)
+        return value
+
+    def _read(self, fieldname, term):
+        if (fieldname, term) not in self.reader:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        ids, tfs = [], []
+        m = self.reader.postings(fieldname, term)
+        while m.is_active():
+            ids.append(m.id())
+            tfs.append(m.weight())
+            m.next()
+        ids = np.array(ids, dtype=np.int64)
+        tfs = np.array(tfs, dtype=np.float32)
+        keep = self.live[ids]
+        ids, tfs = ids[keep], tfs[keep]
+        lengths, avg = self._field_lengths(fieldname)
+        norm = self.k1 * ((1 - self.b) + self.b * lengths[ids] / avg)
+        scores = self.idf(len(ids)) * tfs * (self.k1 + 1) / (tfs + norm)
+        return ids, scores.astype(np.float32)
+
+    def sections(self):
+        """(section index per document, section names), read once."""
+        if self._sections is None:
+            names, index = [], {}
+            codes = np.zeros(self.n, dtype=np.int32)
+            for docnum, stored in self.reader.iter_docs():
+                name = stored.get("section", "")
+                if name not in index:
+                    index[name] = len(names)
+                    names.append(name)
+                codes[docnum] = index[name]
+            self._sections = (codes, names)
+        return self._sections
+
+    def score(self, clauses):
+        """(BM25 score per document, per-key presence) for clauses (key, field, term, boost)."""
+        total = np.zeros(self.n, dtype=np.float32)
+        present = {}
+        for key, fieldname, term, boost in clauses:
+            ids, scores = self.postings(fieldname, term)
+            if not len(ids):
+                continue
+            total[ids] += boost * scores
+            mask = present.get(key)
+            if mask is None:
+                mask = present[key] = np.zeros(self.n, dtype=bool)
+            mask[ids] = True
+        return total, present
