@@ -4,6 +4,7 @@ Korean was measured both ways (see bench/search_analyzers.md): a morphological a
 (kiwipiepy) copes with particles and endings, CJK bigrams with missing spaces and words
 Kiwi does not know; Signpost indexes both and queries both, which scored best.
 """
+import bisect
 import re
 import threading
 
@@ -63,6 +64,16 @@ def _morphemes(text):
             yield tok.form, tok.start, tok.start + tok.len
 
 
+def _with_unread_runs(morphemes, runs):
+    """Morphemes, plus each Hangul word Kiwi found nothing in (`도커` misread as a verb)."""
+    starts = sorted(start for _, start, _ in morphemes)
+    for text, start, end in runs:
+        i = bisect.bisect_left(starts, start)
+        if len(text) > 1 and not (i < len(starts) and starts[i] < end):
+            morphemes.append((text, start, end))
+    return morphemes
+
+
 class ScriptTokenizer(Tokenizer):
     """Splits text into words; CJK runs become bigrams or morphemes (`cjk` = bigram|kiwi)."""
 
@@ -91,15 +102,17 @@ class ScriptTokenizer(Tokenizer):
     def pieces(self, value):
         """(text, start, end) of every token in `value`."""
         morphemes = self.cjk == "kiwi" and HANGUL_CHAR.search(value)
-        found = []
+        found, hangul_runs = [], []
         for m in RUNS.finditer(value):
             kind, text, start = m.lastgroup, m.group(), m.start()
             if kind == "word":
                 found.append((text, start, m.end()))
-            elif not (kind == "hangul" and morphemes):
+            elif kind == "hangul" and morphemes:
+                hangul_runs.append((text, start, m.end()))
+            else:
                 found.extend(_bigrams(text, start))
         if morphemes:
-            found.extend(_morphemes(value))
+            found.extend(_with_unread_runs(list(_morphemes(value)), hangul_runs))
             found.sort(key=lambda piece: piece[1])
         return found
 

@@ -1,0 +1,61 @@
+"""The search log: queries grouped by their analyzed key, clicks linked to searches, no personal data."""
+from portal.extensions import db
+from portal.search.log import log_search, popular_pages, query_groups, record_click
+from portal.search.models import SearchClick, SearchLog
+
+SESSION = "3f9c0e7a1b2d4c5e8f9a0b1c2d3e4f50"
+
+
+def test_spellings_of_one_korean_query_are_one_group(app):
+    for q in ("파일 업로드", "파일업로드", "파일을 업로드", "도커 배포"):
+        log_search(db.session, q, "ko", 3)
+    db.session.commit()
+    groups = {key: count for key, _, count, _ in query_groups(db.session, lang="ko")}
+    assert groups == {"파일 업로드": 3, "도커 배포": 1}
+
+
+def test_log_stores_trimmed_query_and_only_a_well_formed_session(app):
+    good = log_search(db.session, "  upload   files ", "en", 7, session_id=SESSION)
+    bad = log_search(db.session, "upload", "en", 7, session_id="alice@example.com")
+    db.session.commit()
+    assert (good.query, good.results, good.session, good.lang) == ("upload files", 7, SESSION, "en")
+    assert bad.session is None
+    assert good.created_at is not None
+
+
+def test_overlong_query_is_cut(app):
+    entry = log_search(db.session, "x" * 500, "en", 0)
+    assert len(entry.query) == 200 and len(entry.query_key) <= 200
+
+
+def test_clicks_link_to_their_search(app):
+    search = log_search(db.session, "upload", "en", 2, session_id=SESSION)
+    db.session.commit()
+    click = record_click(db.session, search.id, 2, "tutorial/request-files", "en", SESSION)
+    db.session.commit()
+    assert db.session.get(SearchClick, click.id).search.query == "upload"
+    assert click.rank == 2
+
+
+def test_click_on_unknown_search_or_bad_rank_is_refused(app):
+    assert record_click(db.session, 99999, 1, "x", "en") is None
+    search = log_search(db.session, "upload", "en", 2)
+    assert record_click(db.session, search.id, 0, "x", "en") is None
+    assert record_click(db.session, "nope", 1, "x", "en") is None
+    assert db.session.query(SearchClick).count() == 0
+
+
+def test_popular_pages_come_from_clicks(app, docs):
+    search = log_search(db.session, "docker", "en", 1)
+    for _ in range(3):
+        record_click(db.session, search.id, 1, "deployment/docker", "en")
+    record_click(db.session, search.id, 2, "tutorial/security", "en")
+    db.session.commit()
+    assert popular_pages(db.session, "en", limit=2) == [
+        ("deployment/docker", "FastAPI in Containers - Docker"), ("tutorial/security", "Security")]
+    assert popular_pages(db.session, "ko") == []
+
+
+def test_log_keeps_no_other_personal_data():
+    columns = set(SearchLog.__table__.columns.keys())
+    assert columns == {"id", "query", "query_key", "lang", "results", "session", "created_at"}
