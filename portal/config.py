@@ -28,3 +28,14 @@ class Config:
     # Number of rendered pages kept in each worker's memory.
     RENDER_CACHE_SIZE = 2048
     SITE_NAME = "Signpost"
+
+    # Reader events (POST /api/v1/events).
+    EVENT_MAX_BYTES = 64 * 1024
+    EVENT_MAX_BATCH = 50
+    # Events per minute per client (a salted, daily-rotating hash of address and browser);
+    # counted in each worker's memory. 0 turns the limit off.
+    EVENT_RATE_LIMIT = 1200
+    # User agents matching any of these (case-insensitive substrings) are dropped as bots.
+    EVENT_BOT_PATTERNS = ("bot", "crawler", "spider", "slurp", "curl/", "wget/", "python-requests",
+                          "httpclient", "scrapy", "facebookexternalhit", "preview", "monitor",
+                          "lighthouse", "pingdom", "phantomjs")

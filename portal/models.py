@@ -2,3 +2,4 @@
 from portal.auth.models import ApiToken, User  # noqa: F401
 from portal.content.models import Page, Revision, Translation  # noqa: F401
 from portal.search.models import SearchClick, SearchLog  # noqa: F401
+from portal.feedback.models import DirtyDay, Event, IngestDrop, PageDay, SurveySetting, Vote  # noqa: F401

@@ -137,3 +137,10 @@ def neighbours(entries, slug):
     prev = entries[i - 1] if i > 0 else None
     nxt = entries[i + 1] if i + 1 < len(entries) else None
     return prev, nxt
+
+
+def published_pairs(session):
+    """Every published (slug, lang) pair."""
+    return set(session.execute(
+        select(Page.slug, Translation.lang).join(Translation.page)
+        .where(Translation.published.is_(True), Translation.current_revision_id.is_not(None))).all())

@@ -52,8 +52,31 @@
     });
   }
 
+  // A copy button on every code block; the beacon counts copies (when allowed).
+  function setUpCopyButtons() {
+    var labels = document.body.dataset;
+    if (!navigator.clipboard || !labels.copyLabel) return;
+    document.querySelectorAll(".doc-body pre").forEach(function (pre) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button";
+      button.textContent = labels.copyLabel;
+      button.setAttribute("aria-label", labels.copyCode);
+      button.addEventListener("click", function () {
+        var text = pre.innerText;
+        navigator.clipboard.writeText(text).then(function () {
+          button.textContent = labels.copiedLabel;
+          setTimeout(function () { button.textContent = labels.copyLabel; }, 1500);
+          if (window.signpost && window.signpost.copied) window.signpost.copied(pre, text.length);
+        });
+      });
+      pre.parentElement.classList.add("has-copy");
+      pre.insertAdjacentElement("beforebegin", button);
+    });
+  }
+
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
-  ready(function () { setUpNavToggle(); setUpTabs(); revealCurrent(); });
+  ready(function () { setUpNavToggle(); setUpTabs(); revealCurrent(); setUpCopyButtons(); });
 })();

@@ -1,0 +1,243 @@
+"""Validating and storing reader events. No Flask request objects: plain data in, rows out.
+
+A batch is all-or-nothing: the first problem rejects it with an `IngestError` that names
+the event and the field, so a client can fix what it sends.
+"""
+import math
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import insert
+
+from portal.feedback.models import DirtyDay, Event, IngestDrop, Vote
+from portal.feedback.upsert import insert_ignore, upsert
+from portal.timeutil import utcnow
+
+SESSION = re.compile(r"^[0-9a-f]{32}$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SLUG = re.compile(r"^[\w\-./]{1,255}$")
+SECTION = re.compile(r"^[\w\-.:]{1,200}$")
+REFS = {"internal", "search", "external", "direct"}
+NO_REASONS = {"incorrect", "unclear", "missing", "outdated", "other"}
+YES_REASONS = {"solved", "easy", "other"}
+SURVEY_RANGES = {"ces": (1, 7), "csat": (1, 5), "nps": (0, 10)}
+MAX_COMMENT = 2000
+COMMON = {"type", "page", "lang", "t"}
+FIELDS = {
+    "page_view": {"ref", "search_id", "from_page"},
+    "engagement": {"seconds"},
+    "scroll": {"depth", "section"},
+    "search_click": {"search_id", "rank"},
+    "copy": {"section", "chars"},
+    "link": {"href"},
+    "exit": {"seconds"},
+    "feedback": {"helpful", "reason", "comment", "section"},
+    "survey": {"kind", "score", "comment"},
+}
+
+
+class IngestError(Exception):
+    """A batch was refused; `status` is the HTTP status and the message says why."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Batch:
+    """A validated batch: the session id and its events in the order they happened."""
+
+    session: str
+    events: list
+
+
+def parse_batch(payload, known_pages, max_events=50):
+    """Validate a decoded JSON batch against the published (slug, lang) pairs."""
+    if not isinstance(payload, dict):
+        raise IngestError(400, "The body must be a JSON object with 'session' and 'events'.")
+    extra = set(payload) - {"session", "events"}
+    if extra:
+        raise IngestError(422, f"Unknown top-level field(s): {', '.join(sorted(map(str, extra)))}.")
+    session = _session(payload.get("session"))
+    events = payload.get("events")
+    if not isinstance(events, list) or not events:
+        raise IngestError(400, "'events' must be a non-empty list.")
+    if len(events) > max_events:
+        raise IngestError(413, f"At most {max_events} events per batch; this one has {len(events)}.")
+    checked = [validate_event(e, i, known_pages) for i, e in enumerate(events)]
+    order = sorted(range(len(checked)), key=lambda i: (checked[i].pop("t", None) or 0, i))
+    return Batch(session, [checked[i] for i in order])
+
+
+def _session(value):
+    if not isinstance(value, str) or not SESSION.match(value):
+        raise IngestError(422, "'session' must be 32 lowercase hexadecimal characters.")
+    return value
+
+
+def validate_event(event, index, known_pages):
+    """A clean copy of one event, or IngestError naming event `index` and the field."""
+    where = f"events[{index}]"
+    if not isinstance(event, dict):
+        raise IngestError(400, f"{where} must be a JSON object.")
+    kind = event.get("type")
+    if not isinstance(kind, str) or kind not in FIELDS:
+        raise IngestError(422, f"{where}.type must be one of: {', '.join(FIELDS)}.")
+    unknown = set(event) - COMMON - FIELDS[kind]
+    if unknown:
+        raise IngestError(422, f"{where} has field(s) a {kind} event does not take: "
+                               f"{', '.join(sorted(map(str, unknown)))}.")
+    page, lang = event.get("page"), event.get("lang")
+    if not isinstance(page, str) or not isinstance(lang, str) or (page, lang) not in known_pages:
+        raise IngestError(422, f"{where}: no published page {page!r} in language {lang!r}.")
+    clean = {"type": kind, "page": page, "lang": lang}
+    if "t" in event:
+        clean["t"] = _number(event["t"], where, "t", 0, 1e14)
+    CHECKS[kind](event, clean, where)
+    return clean
+
+
+def _number(value, where, name, low, high, integer=False):
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or (integer and value != int(value)) or not low <= value <= high:
+        kind = "a whole number" if integer else "a number"
+        raise IngestError(422, f"{where}.{name} must be {kind} from {low:g} to {high:g}.")
+    return int(value) if integer else float(value)
+
+
+def _text(value, where, name, pattern=None, limit=MAX_COMMENT):
+    if not isinstance(value, str) or len(value) > limit or (pattern and not pattern.match(value)):
+        raise IngestError(422, f"{where}.{name} must be text of at most {limit} characters"
+                               + (" (letters, digits, - _ . /)" if pattern else "") + ".")
+    if CONTROL.search(value) or not _encodable(value):
+        raise IngestError(422, f"{where}.{name} contains characters that are not allowed.")
+    return value
+
+
+def _encodable(value):
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from JSON "\ud800" escapes
+        return False
+    return True
+
+
+def _optional(event, clean, name, check):
+    if event.get(name) is not None:
+        clean[name] = check(event[name])
+
+
+def _page_view(e, c, w):
+    if e.get("ref") not in REFS:
+        raise IngestError(422, f"{w}.ref must be one of: {', '.join(sorted(REFS))}.")
+    c["ref"] = e["ref"]
+    _optional(e, c, "search_id", lambda v: _number(v, w, "search_id", 1, 2**62, integer=True))
+    _optional(e, c, "from_page", lambda v: _text(v, w, "from_page", SLUG, 255))
+
+
+def _engagement(e, c, w):
+    c["seconds"] = _number(e.get("seconds"), w, "seconds", 0.001, 3600)
+
+
+def _scroll(e, c, w):
+    c["depth"] = _number(e.get("depth"), w, "depth", 0, 100, integer=True)
+    _optional(e, c, "section", lambda v: _text(v, w, "section", SECTION, 200))
+
+
+def _search_click(e, c, w):
+    c["search_id"] = _number(e.get("search_id"), w, "search_id", 1, 2**62, integer=True)
+    c["rank"] = _number(e.get("rank"), w, "rank", 1, 100, integer=True)
+
+
+def _copy(e, c, w):
+    _optional(e, c, "section", lambda v: _text(v, w, "section", SECTION, 200))
+    _optional(e, c, "chars", lambda v: _number(v, w, "chars", 0, 10**7, integer=True))
+
+
+def _link(e, c, w):
+    href = _text(e.get("href"), w, "href", None, 2000)
+    if urlsplit(href).scheme not in ("http", "https") or not urlsplit(href).netloc:
+        raise IngestError(422, f"{w}.href must be an http(s) URL.")
+    c["href"] = href
+
+
+def _exit(e, c, w):
+    _optional(e, c, "seconds", lambda v: _number(v, w, "seconds", 0, 86400))
+
+
+def _feedback(e, c, w):
+    if not isinstance(e.get("helpful"), bool):
+        raise IngestError(422, f"{w}.helpful must be true or false.")
+    c["helpful"] = e["helpful"]
+    reasons = YES_REASONS if c["helpful"] else NO_REASONS
+    if e.get("reason") is not None and e["reason"] not in reasons:
+        raise IngestError(422, f"{w}.reason must be one of: {', '.join(sorted(reasons))}.")
+    c["reason"] = e.get("reason")
+    _optional(e, c, "comment", lambda v: _text(v, w, "comment").strip() or None)
+    _optional(e, c, "section", lambda v: _text(v, w, "section", SECTION, 200))
+
+
+def _survey(e, c, w):
+    kind = e.get("kind")
+    if kind not in SURVEY_RANGES:
+        raise IngestError(422, f"{w}.kind must be one of: {', '.join(SURVEY_RANGES)}.")
+    low, high = SURVEY_RANGES[kind]
+    c["kind"], c["score"] = kind, _number(e.get("score"), w, "score", low, high, integer=True)
+    _optional(e, c, "comment", lambda v: _text(v, w, "comment").strip() or None)
+
+
+CHECKS = {"page_view": _page_view, "engagement": _engagement, "scroll": _scroll,
+          "search_click": _search_click, "copy": _copy, "link": _link, "exit": _exit,
+          "feedback": _feedback, "survey": _survey}
+
+
+def store_batches(db_session, batches, now=None):
+    """Insert the batches' events, votes and search clicks; the caller commits."""
+    now = now or utcnow()
+    rows = [{"received_at": now, "day": now.date(), "session": b.session, "seq": i,
+             "type": e["type"], "page": e["page"], "lang": e["lang"],
+             "data": {k: v for k, v in e.items() if k not in ("type", "page", "lang")}}
+            for b in batches for i, e in enumerate(b.events)]
+    if not rows:
+        return 0
+    db_session.execute(insert(Event), rows)
+    for b in batches:
+        for e in b.events:
+            _side_effects(db_session, b.session, e, now)
+    insert_ignore(db_session, DirtyDay, [{"day": now.date()}], ["day"])
+    return len(rows)
+
+
+def _side_effects(db_session, session, e, now):
+    if e["type"] == "feedback":
+        save_vote(db_session, session, e, now)
+    elif e["type"] == "search_click":
+        from portal.search.log import record_click
+        record_click(db_session, e["search_id"], e["rank"], e["page"], e["lang"], session)
+
+
+def save_vote(db_session, session, e, now=None):
+    """Insert or replace the session's vote on a page (or one of its sections)."""
+    now = now or utcnow()
+    values = {"session": session, "page": e["page"], "lang": e["lang"],
+              "section": e.get("section") or "", "helpful": e["helpful"],
+              "reason": e.get("reason"), "comment": e.get("comment"),
+              "created_at": now, "updated_at": now}
+    upsert(db_session, Vote, values, ["session", "page", "lang", "section"],
+           ["helpful", "reason", "comment", "updated_at"])
+
+
+def count_drop(db_session, reason, events, now=None):
+    """Count events dropped on purpose (e.g. bots) for the day."""
+    day = (now or utcnow()).date()
+    upsert(db_session, IngestDrop, {"day": day, "reason": reason, "events": events},
+           ["day", "reason"], [], increment={"events": events})
+
+
+def is_bot(user_agent, patterns):
+    """True when the user agent is empty or matches a known bot pattern."""
+    ua = (user_agent or "").lower()
+    return not ua or any(p in ua for p in patterns)

@@ -1,0 +1,56 @@
+"""Per-app plumbing for ingest: the group committer, the rate limiter, known pages."""
+import threading
+
+from flask import current_app
+
+from portal.content import queries
+from portal.extensions import db
+from portal.feedback.ingest import store_batches
+from portal.feedback.ratelimit import RateLimiter
+from portal.feedback.writer import GroupCommit
+
+_lock = threading.Lock()
+
+
+def _state():
+    ext = current_app.extensions
+    if "signpost_ingest" not in ext:
+        with _lock:
+            if "signpost_ingest" not in ext:
+                ext["signpost_ingest"] = {
+                    "writer": GroupCommit(_flush),
+                    "limiter": RateLimiter(current_app.config["SECRET_KEY"],
+                                           current_app.config["EVENT_RATE_LIMIT"]),
+                    "pages": (None, frozenset())}
+    return ext["signpost_ingest"]
+
+
+def _flush(batches):
+    try:
+        store_batches(db.session, batches)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def store(batch):
+    """Store a validated batch durably (group commit); returns when it is committed."""
+    _state()["writer"].submit(batch)
+    return len(batch.events)
+
+
+def limiter():
+    """This worker's rate limiter."""
+    return _state()["limiter"]
+
+
+def known_pages():
+    """Published (slug, lang) pairs, cached until content changes."""
+    state = _state()
+    stamp = tuple(str(s) for s in queries.content_stamp(db.session))
+    cached_stamp, pairs = state["pages"]
+    if cached_stamp != stamp:
+        pairs = frozenset(queries.published_pairs(db.session))
+        state["pages"] = (stamp, pairs)
+    return pairs

@@ -1,0 +1,130 @@
+"""POST /api/v1/events: strict validation, all-or-nothing, 202 only after commit."""
+import json
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from portal.extensions import db
+from portal.feedback.models import Event, IngestDrop, Vote
+from tests.feedback.conftest import SESSION, UA, view
+
+
+def _events():
+    return db.session.scalar(select(func.count()).select_from(Event))
+
+
+def test_valid_batch_is_stored_in_order_with_server_time(post_events):
+    response = post_events([
+        {"type": "scroll", "page": "guide/install", "lang": "en", "depth": 60,
+         "section": "configure", "t": 2000},
+        view(t=1000),
+        {"type": "engagement", "page": "guide/install", "lang": "en", "seconds": 14.5, "t": 3000},
+    ])
+    assert response.status_code == 202 and response.get_json() == {"accepted": 3}
+    rows = db.session.scalars(select(Event).order_by(Event.seq)).all()
+    assert [r.type for r in rows] == ["page_view", "scroll", "engagement"]
+    assert rows[1].data == {"depth": 60, "section": "configure"}
+    assert all(r.session == SESSION and r.received_at is not None for r in rows)
+
+
+@pytest.mark.parametrize("body, status, words", [
+    ("{not json", 400, "not valid JSON"),
+    ("[]", 400, "JSON object"),
+    (json.dumps({"session": SESSION, "events": []}), 400, "non-empty"),
+    (json.dumps({"session": "XYZ", "events": [view()]}), 422, "32 lowercase hexadecimal"),
+    (json.dumps({"session": SESSION, "events": [view(), {"type": "teleport", "page": "index", "lang": "en"}]}), 422, "events[1].type"),
+    (json.dumps({"session": SESSION, "events": [view(page="no/such/page")]}), 422, "no published page"),
+    (json.dumps({"session": SESSION, "events": [view(lang="ko", page="index")]}), 422, "no published page"),
+    (json.dumps({"session": SESSION, "events": [view(lang="fr")]}), 422, "no published page"),
+    (json.dumps({"session": SESSION, "events": [{"type": "scroll", "page": "index", "lang": "en", "depth": 101}]}), 422, "depth"),
+    (json.dumps({"session": SESSION, "events": [{"type": "engagement", "page": "index", "lang": "en", "seconds": -1}]}), 422, "seconds"),
+    (json.dumps({"session": SESSION, "events": [{"type": "engagement", "page": "index", "lang": "en", "seconds": True}]}), 422, "seconds"),
+    (json.dumps({"session": SESSION, "events": [view(ref="elsewhere")]}), 422, "ref"),
+    (json.dumps({"session": SESSION, "events": [view(colour="red")]}), 422, "colour"),
+    (json.dumps({"session": SESSION, "events": [{"type": "link", "page": "index", "lang": "en", "href": "javascript:alert(1)"}]}), 422, "http(s)"),
+    (json.dumps({"session": SESSION, "events": [{"type": "feedback", "page": "index", "lang": "en", "helpful": False, "reason": "solved"}]}), 422, "reason"),
+    (json.dumps({"session": SESSION, "events": [{"type": "feedback", "page": "index", "lang": "en", "helpful": True, "comment": "x" * 2001}]}), 422, "comment"),
+    (json.dumps({"session": SESSION, "events": [{"type": "survey", "page": "index", "lang": "en", "kind": "nps", "score": 11}]}), 422, "score"),
+    (json.dumps({"session": SESSION, "events": [{"type": "feedback", "page": "index", "lang": "en", "helpful": True, "comment": "a\u0000b"}]}), 422, "not allowed"),
+    (json.dumps({"session": SESSION, "events": [view()] * 51}), 413, "At most 50"),
+    (json.dumps({"session": SESSION, "events": [view()], "extra": 1}), 422, "extra"),
+])
+def test_bad_batches_get_4xx_and_store_nothing(client, docs, body, status, words):
+    response = client.post("/api/v1/events", data=body, content_type="application/json", headers=UA)
+    assert response.status_code == status, response.get_json()
+    assert words in response.get_json()["error"]
+    assert _events() == 0
+
+
+def test_oversized_body_is_413(client, docs):
+    body = json.dumps({"session": SESSION, "events": [
+        {"type": "feedback", "page": "index", "lang": "en", "helpful": True, "comment": "x" * 2000}] * 40})
+    response = client.post("/api/v1/events", data=body, content_type="application/json", headers=UA)
+    assert response.status_code == 413 and "larger than" in response.get_json()["error"]
+    assert _events() == 0
+
+
+def test_wrong_content_type_is_refused(client, docs):
+    response = client.post("/api/v1/events", data="session=x", headers=UA,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415 and _events() == 0
+
+
+def test_bots_are_dropped_and_counted(post_events):
+    response = post_events([view(), view()], headers={"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"})
+    assert response.status_code == 202
+    assert response.get_json() == {"accepted": 0, "dropped": 2, "reason": "bot"}
+    post_events([view()], headers={"User-Agent": ""})
+    assert _events() == 0
+    assert db.session.scalar(select(IngestDrop.events).where(IngestDrop.reason == "bot")) == 3
+
+
+def test_rate_limit_answers_429_with_retry_after(app, post_events):
+    app.config["EVENT_RATE_LIMIT"] = 3
+    app.extensions.pop("signpost_ingest", None)
+    assert post_events([view(), view()]).status_code == 202
+    response = post_events([view(), view()])
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert "Too many events" in response.get_json()["error"]
+    assert _events() == 2
+
+
+def test_rate_limit_key_is_a_daily_salted_hash():
+    from portal.feedback.ratelimit import RateLimiter
+    limiter = RateLimiter("secret", 10)
+    today = limiter.client_key("203.0.113.7", "UA", today="2026-11-25")
+    assert "203.0.113.7" not in today and len(today) == 64
+    assert today != limiter.client_key("203.0.113.7", "UA", today="2026-11-26")
+    assert today == limiter.client_key("203.0.113.7", "UA", today="2026-11-25")
+
+
+def test_no_ip_address_or_user_agent_is_stored(app):
+    columns = {c["name"] for table in ("events", "votes", "ingest_drops", "page_days", "search_log")
+               for c in inspect(db.engine).get_columns(table)}
+    assert not columns & {"ip", "ip_address", "remote_addr", "user_agent", "ua", "address"}
+
+
+def test_feedback_event_and_json_vote_replace_the_sessions_vote(client, post_events):
+    post_events([{"type": "feedback", "page": "guide/install", "lang": "en", "helpful": False,
+                  "reason": "unclear", "comment": "Which file?"}])
+    response = client.post("/api/v1/feedback", headers=UA, json={
+        "session": SESSION, "page": "guide/install", "lang": "en", "helpful": True, "reason": "solved"})
+    assert response.status_code == 202
+    votes = db.session.scalars(select(Vote)).all()
+    assert [(v.helpful, v.reason, v.comment) for v in votes] == [(True, "solved", None)]
+    client.post("/api/v1/feedback", headers=UA, json={
+        "session": SESSION, "page": "guide/install", "lang": "en", "helpful": False,
+        "section": "configure"})
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == 2
+
+
+def test_search_click_is_linked_to_its_search(post_events):
+    from portal.search.log import log_search
+    from portal.search.models import SearchClick
+    search = log_search(db.session, "install", "en", 3, SESSION)
+    db.session.commit()
+    assert post_events([{"type": "search_click", "page": "guide/install", "lang": "en",
+                         "search_id": search.id, "rank": 2},
+                        view(ref="search", search_id=search.id)]).status_code == 202
+    click = db.session.scalars(select(SearchClick)).one()
+    assert (click.search_id, click.rank, click.slug) == (search.id, 2, "guide/install")
