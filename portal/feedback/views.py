@@ -30,7 +30,8 @@ def _refused(exc):
 def events():
     """Store a batch of reader events; 202 once they are committed."""
     payload = _json_body()
-    count = len(payload.get("events") or []) if isinstance(payload, dict) else 0
+    listed = payload.get("events") if isinstance(payload, dict) else None
+    count = len(listed) if isinstance(listed, list) else 0
     if is_bot(request.user_agent.string, current_app.config["EVENT_BOT_PATTERNS"]):
         count_drop(db.session, "bot", count)
         db.session.commit()
