@@ -1,5 +1,6 @@
 """Per-app plumbing for ingest: the group committer, the rate limiter, known pages."""
 import threading
+import time
 
 from flask import current_app
 
@@ -21,7 +22,7 @@ def _state():
                     "writer": GroupCommit(_flush),
                     "limiter": RateLimiter(current_app.config["SECRET_KEY"],
                                            current_app.config["EVENT_RATE_LIMIT"]),
-                    "pages": (None, frozenset())}
+                    "pages": (float("-inf"), None, frozenset())}
     return ext["signpost_ingest"]
 
 
@@ -45,12 +46,14 @@ def limiter():
     return _state()["limiter"]
 
 
-def known_pages():
-    """Published (slug, lang) pairs, cached until content changes."""
+def known_pages(max_age=2.0):
+    """Published (slug, lang) pairs; re-read when content changed, checked every `max_age` s."""
     state = _state()
-    stamp = tuple(str(s) for s in queries.content_stamp(db.session))
-    cached_stamp, pairs = state["pages"]
-    if cached_stamp != stamp:
+    checked, stamp, pairs = state["pages"]
+    if time.monotonic() - checked < max_age:
+        return pairs
+    current = tuple(str(s) for s in queries.content_stamp(db.session))
+    if current != stamp:
         pairs = frozenset(queries.published_pairs(db.session))
-        state["pages"] = (stamp, pairs)
+    state["pages"] = (time.monotonic(), current, pairs)
     return pairs
