@@ -30,7 +30,7 @@ def search_and_log(db_session, lang, text, limit=10, session_id=None, **options)
 
 
 def results_page(db_session, lang, text, source_lang, page=1, per_page=10, section=None,
-                 search_id=None):
+                 search_id=None, session_id=None):
     """A page of results; logs the search unless `search_id` names this same search."""
     offset = (page - 1) * per_page
     options = dict(limit=per_page, offset=offset, section=section, with_sections=True)
@@ -38,7 +38,7 @@ def results_page(db_session, lang, text, source_lang, page=1, per_page=10, secti
     if previous is not None and previous.query == text and previous.lang == lang:
         result, entry = index.query(lang, text, **options), previous
     else:
-        result, entry = search_and_log(db_session, lang, text, **options)
+        result, entry = search_and_log(db_session, lang, text, session_id=session_id, **options)
     titles = section_titles(db_session, lang, source_lang)
     found = ResultsPage(query=text, lang=lang, result=result, search_id=entry.id, page=page,
                         pages=-(-result.total // per_page), section=section,

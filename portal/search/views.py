@@ -22,7 +22,8 @@ def results(lang):
         found = service.results_page(
             db.session, lang, text, current_app.config["SOURCE_LANGUAGE"],
             page=max(1, min(page, 1000)), per_page=PER_PAGE,
-            section=request.args.get("section") or None, search_id=request.args.get("sid"))
+            section=request.args.get("section") or None, search_id=request.args.get("sid"),
+            session_id=clean_session(request.args.get("session")))
         db.session.commit()
     popular = None if found else service.popular_pages(
         db.session, lang, current_app.config["SOURCE_LANGUAGE"])

@@ -78,6 +78,8 @@ def test_reading_session_produces_exactly_the_expected_events(live_server, make_
     assert data[("guide/upload", "search_click")]["rank"] == 1
     sessions = {s for (s,) in _rows(server, "SELECT DISTINCT session FROM events")}
     assert len(sessions) == 1
+    # the search made from the header carries the same reading session
+    assert _rows(server, "SELECT session FROM search_log") == [(sessions.pop(),)]
     votes = _rows(server, "SELECT page, helpful, reason, comment FROM votes")
     assert votes == [("guide/upload", 0, "unclear", "Which field name?")] or \
         votes == [("guide/upload", False, "unclear", "Which field name?")]

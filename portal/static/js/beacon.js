@@ -12,11 +12,20 @@
     navigator.globalPrivacyControl === true;
   var article = document.querySelector("article.doc[data-page][data-lang]");
   window.signpost = { enabled: false, session: null, ref: null, send: noop, flush: noop };
-  if (optedOut || !article) return;
-
-  var page = article.getAttribute("data-page"), lang = article.getAttribute("data-lang");
+  if (optedOut) return;
   var session = sessionId();
   if (!session) return;
+  // Searches from the header carry the session, so the search log links to reading.
+  document.querySelectorAll("form.header-search, form[data-search-form]").forEach(function (form) {
+    if (form.querySelector("input[name=session]")) return;
+    var input = document.createElement("input");
+    input.type = "hidden"; input.name = "session"; input.value = session;
+    form.appendChild(input);
+  });
+  window.signpost.session = session;
+  if (!article) return;
+
+  var page = article.getAttribute("data-page"), lang = article.getAttribute("data-lang");
   var queue = [], engaged = 0, lastActive = Date.now(), maxDepth = -1, sentDepth = -1;
   var deepest = null, sentDeepest = null, exited = false;
 
