@@ -28,6 +28,7 @@ EN_STOP = frozenset(stopwords_for_language("en")) | {
 
 _kiwi = None
 _kiwi_lock = threading.Lock()
+_primed = {}  # text -> Kiwi tokens, filled by prime() while an index is built
 
 
 def kiwi():
@@ -39,6 +40,18 @@ def kiwi():
                 from kiwipiepy import Kiwi
                 _kiwi = Kiwi()
     return _kiwi
+
+
+def prime(texts):
+    """Analyse many texts in one Kiwi batch (several times faster); forget() frees them."""
+    texts = [t for t in set(texts) if t and HANGUL_CHAR.search(t)]
+    if texts:
+        _primed.update(zip(texts, kiwi().tokenize(texts)))
+
+
+def forget():
+    """Drop the texts prime() analysed."""
+    _primed.clear()
 
 
 def _bigrams(text, start):
@@ -57,7 +70,8 @@ def _morphemes(text):
     Latin word (`Docker를` -> `르`) or a loanword (`도커` -> `크`).
     Kiwi reads the whole text so particles after Latin words (`yield를`) are recognised.
     """
-    for tok in kiwi().tokenize(text):
+    tokens = _primed.get(text)
+    for tok in tokens if tokens is not None else kiwi().tokenize(text):
         if (tok.tag.startswith(KEEP_TAGS) and HANGUL_CHAR.match(text, tok.start)
                 and tok.form not in KO_STOP
                 and not (len(tok.form) == 1 and tok.tag.startswith(("VV", "VA")))):

@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter
 from whoosh.fields import ID, TEXT, Schema
 
-from portal.search import ranking, spelling
+from portal.search import analysis, ranking, spelling
 from portal.search.analysis import ScriptTokenizer, analyzer, terms, words
 from portal.search.scoring import Scorer
 from portal.search.snippets import snippet
@@ -30,6 +30,8 @@ NGRAM_WEIGHT = 1.0
 RERANK_DEPTH = 50
 BM25 = {"B": 0.75, "K1": 2.0}
 KOREAN_MODES = ("kiwi", "bigram", "hybrid")
+# Documents analysed per Kiwi batch while building an index.
+BATCH = 64
 
 
 @dataclass
@@ -157,8 +159,13 @@ class Engine:
         os.makedirs(fresh)
         ix = whoosh_index.create_in(fresh, self.schema(lang))
         with ix.writer(limitmb=256) as writer:
-            for doc in docs:
-                writer.add_document(**self._fields(doc))
+            for i in range(0, len(docs), BATCH):
+                fields = [self._fields(doc) for doc in docs[i:i + BATCH]]
+                if self._main_mode(lang) == "kiwi":
+                    analysis.prime(f[name] for f in fields for name in ("title", "headings", "body"))
+                for values in fields:
+                    writer.add_document(**values)
+                analysis.forget()
         live, old = self._dir(lang), fresh + ".old"
         if os.path.exists(live):
             os.rename(live, old)
@@ -196,19 +203,19 @@ class Engine:
         current = self.searcher(lang)
         return current[0].doc_count() if current else 0
 
-    def build_query(self, lang, text, searcher, prefix=False):
+    def build_query(self, lang, text, searcher, scorer, prefix=False):
         """(clauses, highlight terms, corrected text or None) for the user's `text`.
 
         A clause is (key, field, term, boost); the key names the query term it stands for.
         """
-        corrected = spelling.correct(searcher, text) if lang != "ko" else None
+        corrected = spelling.correct(searcher, text, scorer.memo) if lang != "ko" else None
         effective = corrected or text
         clauses, marks = [], set(words(effective))
         for fieldname, weight in self._field_weights(lang):
             ngram = fieldname.endswith("_ng")
             found = terms(self.analyzer(lang, ngram), effective)
             if lang == "ko" and not ngram:
-                found = spelling.split_compounds(searcher, found)
+                found = spelling.split_compounds(scorer, found)
             for term in found:
                 clauses.append((("ng" if ngram else "", term), fieldname, term, weight))
                 if not ngram:
@@ -216,7 +223,7 @@ class Engine:
         for term in terms(analyzer("en"), effective):
             clauses.append((("", term), "path", term, WEIGHTS["path"]))
         if prefix:
-            clauses.extend(self._prefix_clauses(lang, text, searcher))
+            clauses.extend(self._prefix_clauses(lang, text, searcher, scorer.memo))
         return clauses, marks, corrected
 
     def _field_weights(self, lang):
@@ -225,14 +232,16 @@ class Engine:
             pairs += [(f + "_ng", w * NGRAM_WEIGHT) for f, w in pairs]
         return pairs
 
-    def _prefix_clauses(self, lang, text, searcher):
+    def _prefix_clauses(self, lang, text, searcher, memo):
         """Clauses completing the last, half-typed word (for as-you-type suggestions)."""
         found = words(text)
         if not found or text.rstrip() != text or len(found[-1]) < 2:
             return []
         an = self.analyzer(lang)
+        last = found[-1].lower()
+        completions = memo.get(("complete", last), lambda: spelling.completions(searcher, last))
         return [(("prefix", t), f, t, WEIGHTS[f] * 0.5)
-                for word in spelling.completions(searcher, found[-1])
+                for word in completions
                 for t in terms(an, word) for f in ("title", "headings")]
 
     def search(self, lang, text, limit=10, offset=0, section=None, with_sections=False,
@@ -242,7 +251,7 @@ class Engine:
         if current is None:
             return SearchResult()
         searcher, scorer = current
-        clauses, marks, corrected = self.build_query(lang, text, searcher, prefix=prefix)
+        clauses, marks, corrected = self.build_query(lang, text, searcher, scorer, prefix=prefix)
         final, mask = ranking.coordinated(scorer, clauses)
         mask &= scorer.live
         result = SearchResult(suggestion=corrected)

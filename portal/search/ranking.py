@@ -69,10 +69,8 @@ def top(scorer, final, mask, depth, title_analyzer, text):
 
 
 def _title_terms(scorer, docnum, title_analyzer):
-    key = ("title_terms", docnum)
-    if key not in scorer.memo:
-        scorer.memo[key] = terms(title_analyzer, scorer.reader.stored_fields(docnum)["title"])
-    return scorer.memo[key]
+    return scorer.memo.get(("title_terms", docnum), lambda: terms(
+        title_analyzer, scorer.reader.stored_fields(docnum)["title"]))
 
 
 def _title_match(title_terms, asked):

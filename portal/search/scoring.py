@@ -13,6 +13,25 @@ import numpy as np
 MAX_CACHED_POSTINGS = 20_000
 
 
+class Memo:
+    """A bounded, thread-safe cache: `memo.get(key, compute)`."""
+
+    def __init__(self, size=50_000):
+        self.size, self._data, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key, compute):
+        """The cached value for `key`, computing it on a miss."""
+        with self._lock:
+            if key in self._data:
+                return self._data[key]
+        value = compute()
+        with self._lock:
+            self._data[key] = value
+            if len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
 class Scorer:
     """Scores clauses over one searcher's documents; build one per index generation."""
 
@@ -27,7 +46,7 @@ class Scorer:
         self._lengths, self._postings = {}, OrderedDict()
         self._sections = None
         self._lock = threading.Lock()
-        self.memo = {}  # per-document values other modules derive (e.g. title terms)
+        self.memo = Memo()  # values derived from this generation (title terms, spellings)
 
     def doc_frequency(self, fieldname, term):
         """Number of live documents holding `term` in `fieldname`."""
@@ -64,11 +83,9 @@ class Scorer:
         if (fieldname, term) not in self.reader:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         ids, tfs = [], []
-        m = self.reader.postings(fieldname, term)
-        while m.is_active():
-            ids.append(m.id())
-            tfs.append(m.weight())
-            m.next()
+        for leaf, offset in self.reader.leaf_readers():
+            if (fieldname, term) in leaf:
+                _read_postings(leaf.postings(fieldname, term), offset, ids, tfs)
         ids = np.array(ids, dtype=np.int64)
         tfs = np.array(tfs, dtype=np.float32)
         keep = self.live[ids]
@@ -106,3 +123,22 @@ class Scorer:
                 mask = present[key] = np.zeros(self.n, dtype=bool)
             mask[ids] = True
         return total, present
+
+
+def _read_postings(m, offset, ids, tfs):
+    """Append a posting list's document numbers (+offset) and term frequencies."""
+    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
+        # Whoosh's block matcher: take whole blocks instead of stepping one posting at a time.
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            ids.extend(i + offset for i in m._ids[m._i:])
+            tfs.extend(m._weights[m._i:])
+            m._next_block()
+        return
+    while m.is_active():
+        ids.append(m.id() + offset)
+        tfs.append(m.weight())
+        m.next()

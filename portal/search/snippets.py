@@ -1,7 +1,8 @@
 """Highlighted snippets: the passage of a page holding most query terms, HTML-escaped."""
 import re
+from html import escape
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.search.analysis import CJK_CHAR
 
@@ -65,9 +66,10 @@ def snippet(text, marks):
         if m.start() < start or m.end() > end:
             continue
         out.append(escape(text[pos:m.start()]))
-        out.append(Markup("<mark>%s</mark>") % text[m.start():m.end()])
+        out.append("<mark>" + escape(m.group()) + "</mark>")
         pos = m.end()
     out.append(escape(text[pos:end]))
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text) else ""
-    return Markup(prefix) + Markup("").join(out) + Markup(suffix)
+    # Every piece of page text above went through html.escape; only <mark> is markup.
+    return Markup(prefix + "".join(out) + suffix)

@@ -56,14 +56,15 @@ def _shared_prefix(a, b):
     return n
 
 
-def correct(searcher, text):
+def correct(searcher, text, memo=None):
     """`text` with misspelt words replaced, or None when nothing needed correcting."""
     changed = False
 
     def fix(match):
         nonlocal changed
-        word = match.group()
-        better = best_correction(searcher, word.lower())
+        word = match.group().lower()
+        better = (memo.get(("correct", word), lambda: best_correction(searcher, word))
+                  if memo is not None else best_correction(searcher, word))
         if better is None:
             return word
         changed = True
@@ -85,13 +86,16 @@ def completions(searcher, prefix, limit=5):
     return [term for _, term in found[:limit]]
 
 
-def split_compounds(searcher, found, fieldname="body"):
-    """Replace unknown compound terms by known parts: `비밀번호해싱` -> `비밀번호`, `해싱`."""
+def split_compounds(lexicon, found, fieldname="body"):
+    """Replace unknown compound terms by known parts: `비밀번호해싱` -> `비밀번호`, `해싱`.
+
+    `lexicon` answers doc_frequency(field, term) (a searcher, or the cached scorer).
+    """
     out = []
     for term in found:
         parts = None
-        if len(term) >= 4 and not term.isascii() and not searcher.doc_frequency(fieldname, term):
-            parts = _segment(searcher, term, fieldname)
+        if len(term) >= 4 and not term.isascii() and not lexicon.doc_frequency(fieldname, term):
+            parts = _segment(lexicon, term, fieldname)
         out.extend(parts or [term])
     return out
 
