@@ -178,10 +178,12 @@ class Engine:
         """This thread's up-to-date (searcher, scorer) for `lang`, or None without an index."""
         cache = self._local.__dict__.setdefault("searchers", {})
         current = cache.get(lang)
+        identity = _identity(self._dir(lang))
         if current is not None:
             try:
-                if current[0].up_to_date():
-                    return current
+                # A rebuild swaps in a new folder, which may start at the same generation.
+                if current[2] == identity and current[0].up_to_date():
+                    return current[:2]
             except (OSError, whoosh_index.EmptyIndexError):
                 pass
             current[0].close()
@@ -190,13 +192,13 @@ class Engine:
         if ix is None:
             return None
         searcher = ix.searcher()
-        cache[lang] = (searcher, Scorer(searcher, k1=BM25["K1"], b=BM25["B"]))
-        return cache[lang]
+        cache[lang] = (searcher, Scorer(searcher, k1=BM25["K1"], b=BM25["B"]), identity)
+        return cache[lang][:2]
 
     def close(self):
         """Close this thread's searchers."""
-        for searcher, _ in self._local.__dict__.pop("searchers", {}).values():
-            searcher.close()
+        for current in self._local.__dict__.pop("searchers", {}).values():
+            current[0].close()
 
     def doc_count(self, lang):
         """Number of documents indexed for `lang`."""
@@ -275,6 +277,14 @@ class Engine:
         return Hit(slug=stored["slug"], title=stored["title"], section=stored.get("section", ""),
                    score=round(score, 4),
                    snippet=snippet(stored.get("body", ""), marks) if with_snippets else "")
+
+
+def _identity(path):
+    """Which folder is at `path` now (its inode), or None."""
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
 
 
 def _by_lang(docs):

@@ -92,3 +92,9 @@ def test_prefix_suggestions_complete_the_last_word(engine):
 def test_missing_index_answers_empty(tmp_path):
     result = Engine(tmp_path / "none").search("en", "anything")
     assert result.total == 0 and result.hits == []
+
+
+def test_rebuild_is_seen_by_an_open_searcher(engine):
+    assert slugs(engine.search("en", "docker"))[0] == "deployment/docker"
+    engine.rebuild([Doc(slug="other", lang="en", title="Other", markdown="# Other\n\nDocker.\n")])
+    assert slugs(engine.search("en", "docker")) == ["other"]
