@@ -17,6 +17,9 @@ KANA_HAN = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uf
 # A run of one script: Latin-ish words (letters, digits, underscore), Hangul, or kana/kanji.
 RUNS = re.compile(rf"(?P<hangul>[{HANGUL}]+)|(?P<cjk>[{KANA_HAN}ー]+)"
                   rf"|(?P<word>[^\W{HANGUL}{KANA_HAN}]+)")
+# Identifiers split at underscores and case changes: HTTPException -> HTTP, Exception.
+PARTS_HINT = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|_")
+PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 CJK_CHAR = re.compile(f"[{HANGUL}{KANA_HAN}]")
 HANGUL_CHAR = re.compile(f"[{HANGUL}]")
 # Verb stems that carry no meaning on their own (`하다`, `되다`, `있다`...).
@@ -78,6 +81,14 @@ def _morphemes(text):
             yield tok.form, tok.start, tok.start + tok.len
 
 
+def _word_parts(word, start):
+    """The parts of a code identifier, besides the whole: `UploadFile` -> `Upload`, `File`."""
+    if not PARTS_HINT.search(word):
+        return []
+    parts = [(m.group(), start + m.start(), start + m.end()) for m in PARTS.finditer(word)]
+    return parts if len(parts) > 1 else []
+
+
 def _with_unread_runs(morphemes, runs):
     """Morphemes, plus each Hangul word Kiwi found nothing in (`도커` misread as a verb)."""
     starts = sorted(start for _, start, _ in morphemes)
@@ -121,6 +132,7 @@ class ScriptTokenizer(Tokenizer):
             kind, text, start = m.lastgroup, m.group(), m.start()
             if kind == "word":
                 found.append((text, start, m.end()))
+                found.extend(_word_parts(text, start))
             elif kind == "hangul" and morphemes:
                 hangul_runs.append((text, start, m.end()))
             else:
