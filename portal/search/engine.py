@@ -95,7 +95,7 @@ class Engine:
     def schema(self, lang):
         """The index schema for `lang`."""
         an = self.analyzer(lang)
-        fields = {"slug": ID(stored=True, unique=True), "section": ID(stored=True),
+        fields = {"slug": ID(stored=True, unique=True), "section": ID(stored=True, sortable=True),
                   "title": TEXT(an, stored=True), "headings": TEXT(an),
                   "body": TEXT(an, stored=True), "path": TEXT(analyzer("en")),
                   "vocab": TEXT(ScriptTokenizer(None) | LowercaseFilter(), phrase=False)}

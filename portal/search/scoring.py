@@ -10,7 +10,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-MAX_CACHED_POSTINGS = 20_000
+MAX_CACHED_POSTINGS = 5_000
 
 
 class Memo:
@@ -81,12 +81,12 @@ class Scorer:
 
     def _read(self, fieldname, term):
         if (fieldname, term) not in self.reader:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         ids, tfs = [], []
         for leaf, offset in self.reader.leaf_readers():
             if (fieldname, term) in leaf:
                 _read_postings(leaf.postings(fieldname, term), offset, ids, tfs)
-        ids = np.array(ids, dtype=np.int64)
+        ids = np.array(ids, dtype=np.int32)
         tfs = np.array(tfs, dtype=np.float32)
         keep = self.live[ids]
         ids, tfs = ids[keep], tfs[keep]
@@ -100,14 +100,24 @@ class Scorer:
         if self._sections is None:
             names, index = [], {}
             codes = np.zeros(self.n, dtype=np.int32)
-            for docnum, stored in self.reader.iter_docs():
-                name = stored.get("section", "")
+            for docnum, name in self._section_values():
                 if name not in index:
                     index[name] = len(names)
                     names.append(name)
                 codes[docnum] = index[name]
             self._sections = (codes, names)
         return self._sections
+
+    def _section_values(self):
+        """(docnum, section) for every document, from the column when the index has one."""
+        if self.reader.has_column("section"):
+            column = self.reader.column_reader("section")
+            for docnum in range(self.n):
+                value = column[docnum]
+                yield docnum, value.decode("utf-8") if isinstance(value, bytes) else value
+        else:  # indexes built before the column existed
+            for docnum, stored in self.reader.iter_docs():
+                yield docnum, stored.get("section", "")
 
     def score(self, clauses):
         """(BM25 score per document, per-key presence) for clauses (key, field, term, boost)."""
