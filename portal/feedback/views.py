@@ -75,7 +75,7 @@ def _form_vote():
     _rate_limit(1)
     service.store(batch)
     target = url_for("docs.page", lang=event["lang"], slug=event["page"], feedback="thanks")
-    return redirect(target + "#feedback", 303)
+    return redirect(target + "#was-this-helpful", 303)
 
 
 def _json_body():

@@ -8,7 +8,7 @@ from tests.feedback.conftest import UA
 
 def test_widget_form_is_on_every_page(client, docs):
     html = client.get("/ko/docs/guide/install").get_data(as_text=True)
-    assert 'id="feedback"' in html
+    assert 'id="was-this-helpful"' in html
     assert 'action="/api/v1/feedback"' in html and 'method="post"' in html
     assert 'name="page" value="guide/install"' in html and 'name="lang" value="ko"' in html
     for reason in ("incorrect", "unclear", "missing", "outdated", "solved", "easy"):
@@ -22,7 +22,7 @@ def test_form_post_stores_vote_and_redirects_back(client, docs):
         "page": "guide/install", "lang": "en", "helpful": "no", "reason": "missing",
         "comment": "Where is the config file?"})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/en/docs/guide/install?feedback=thanks#feedback")
+    assert response.headers["Location"].endswith("/en/docs/guide/install?feedback=thanks#was-this-helpful")
     vote = db.session.scalars(select(Vote)).one()
     assert (vote.helpful, vote.reason, vote.comment) == (False, "missing", "Where is the config file?")
     page = client.get("/en/docs/guide/install?feedback=thanks").get_data(as_text=True)
