@@ -192,3 +192,42 @@ def terms(an, text):
         if t.text not in seen:
             seen.append(t.text)
     return seen
+
+
+class PairTokenizer(Tokenizer):
+    """Adjacent term pairs of each line (`background task`), for phrase-like title matches."""
+
+    def __init__(self, lang, cjk=None):
+        self.lang, self.cjk = lang, cjk
+
+    def __eq__(self, other):
+        return type(other) is type(self) and (other.lang, other.cjk) == (self.lang, self.cjk)
+
+    def __getstate__(self):
+        return {"lang": self.lang, "cjk": self.cjk}
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, text in enumerate(pairs(self._analyzer(), value), start_pos):
+            t.text, t.boost, t.stopped = text, 1.0, False
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = t.endchar = start_char
+            yield t
+
+    def _analyzer(self):
+        if "_an" not in self.__dict__:
+            self._an = analyzer(self.lang, self.cjk)
+        return self._an
+
+
+def pairs(an, text):
+    """Adjacent term pairs within each line of `text`, as `first second`."""
+    found = []
+    for line in text.splitlines():
+        line_terms = [t.text for t in an(line)]
+        found.extend(f"{a} {b}" for a, b in zip(line_terms, line_terms[1:]) if a != b)
+    return found

@@ -16,14 +16,14 @@ from whoosh.analysis import LowercaseFilter
 from whoosh.fields import ID, TEXT, Schema
 
 from portal.search import analysis, ranking, spelling
-from portal.search.analysis import ScriptTokenizer, analyzer, terms, words
+from portal.search.analysis import PairTokenizer, ScriptTokenizer, analyzer, pairs, terms, words
 from portal.search.scoring import Scorer
 from portal.search.snippets import snippet
 from portal.search.text import extract
 
 log = logging.getLogger(__name__)
 # Relative weight of a query term found in each field.
-WEIGHTS = {"title": 1.5, "headings": 1.0, "body": 1.0, "path": 1.0}
+WEIGHTS = {"title": 1.5, "headings": 1.0, "body": 1.0, "path": 1.0, "pairs": 0.5}
 # In Korean "hybrid" mode the bigram fields add this share of their score.
 NGRAM_WEIGHT = 1.0
 # How many top hits get the title bonus (see ranking.py); BM25 parameters.
@@ -98,7 +98,8 @@ class Engine:
         fields = {"slug": ID(stored=True, unique=True), "section": ID(stored=True, sortable=True),
                   "title": TEXT(an, stored=True), "headings": TEXT(an),
                   "body": TEXT(an, stored=True), "path": TEXT(analyzer("en")),
-                  "vocab": TEXT(ScriptTokenizer(None) | LowercaseFilter(), phrase=False)}
+                  "vocab": TEXT(ScriptTokenizer(None) | LowercaseFilter(), phrase=False),
+                  "pairs": TEXT(PairTokenizer(lang, self._main_mode(lang)), phrase=False)}
         if self._has_ngrams(lang):
             ng = self.analyzer(lang, ngram=True)
             fields.update(title_ng=TEXT(ng), headings_ng=TEXT(ng), body_ng=TEXT(ng))
@@ -109,7 +110,8 @@ class Engine:
         values = {"slug": doc.slug, "section": doc.section or "", "title": doc.title,
                   "headings": headings, "body": body,
                   "path": doc.slug.replace("/", " ").replace("-", " ").replace("_", " "),
-                  "vocab": " ".join((doc.title, headings, body))}
+                  "vocab": " ".join((doc.title, headings, body)),
+                  "pairs": doc.title + "\n" + headings}
         if self._has_ngrams(doc.lang):
             values.update(title_ng=doc.title, headings_ng=headings, body_ng=body)
         return values
@@ -162,7 +164,8 @@ class Engine:
             for i in range(0, len(docs), BATCH):
                 fields = [self._fields(doc) for doc in docs[i:i + BATCH]]
                 if self._main_mode(lang) == "kiwi":
-                    analysis.prime(f[name] for f in fields for name in ("title", "headings", "body"))
+                    analysis.prime([f[name] for f in fields for name in ("title", "headings", "body")]
+                                   + [line for f in fields for line in f["pairs"].splitlines()])
                 for values in fields:
                     writer.add_document(**values)
                 analysis.forget()
@@ -224,6 +227,8 @@ class Engine:
                     marks.add(term)
         for term in terms(analyzer("en"), effective):
             clauses.append((("", term), "path", term, WEIGHTS["path"]))
+        for pair in set(pairs(self.analyzer(lang), effective)):
+            clauses.append((("pair", pair), "pairs", pair, WEIGHTS["pairs"]))
         if prefix:
             clauses.extend(self._prefix_clauses(lang, text, searcher, scorer.memo))
         return clauses, marks, corrected

@@ -12,7 +12,7 @@ def _weights(scorer, clauses):
     """IDF weight per query term key; bigram keys only when no whole term is indexed."""
     weights = {}
     for key, fieldname, term, _ in clauses:
-        if key[0] == "prefix" or not scorer.doc_frequency(fieldname, term):
+        if key[0] in ("prefix", "pair") or not scorer.doc_frequency(fieldname, term):
             continue
         body = "body_ng" if key[0] == "ng" else "body"
         weights[key] = max(weights.get(key, 0.0), scorer.idf(scorer.doc_frequency(body, term)))

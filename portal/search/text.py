@@ -25,7 +25,7 @@ def _clean(text):
 
 
 def extract(markdown):
-    """(headings, body) plain text of a page's Markdown, without code-include placeholders."""
+    """(headings one per line, body) plain text of a page's Markdown, without placeholders."""
     text = INCLUDE.sub("", markdown)
     text = JINJA.sub("", text)
     text = ATTR_LIST.sub("", text)
@@ -34,4 +34,4 @@ def extract(markdown):
     text = HEADING.sub(lambda m: m.group(2) + ".", text)
     text = BLOCK_MARK.sub("", text)
     text = FENCE.sub("", text)
-    return " ".join(headings), _clean(text)
+    return "\n".join(headings), _clean(text)

@@ -38,3 +38,10 @@ def test_query_key_groups_english_forms_but_not_different_queries():
 
 def test_query_key_of_only_stop_words_falls_back_to_the_text():
     assert query_key("  The ", "en") == "the"
+
+
+def test_adjacent_pairs_stay_within_a_line():
+    from portal.search.analysis import pairs
+    assert pairs(analyzer("en"), "Background tasks\nStatic files") == [
+        "background task", "static file"]
+    assert pairs(analyzer("ko"), "다중 파일 업로드") == ["다중 파일", "파일 업로드"]
