@@ -18,11 +18,14 @@ def corpus_docs(langs=LANGS):
             for f in read_tree(CORPUS, list(langs))]
 
 
-def dev_queries():
-    """(lang, query, relevant slugs) of the dev query file."""
+EXTRA_QUERIES = Path(__file__).parent / "search-queries-extra.tsv"
+
+
+def dev_queries(path=QUERIES):
+    """(lang, query, relevant slugs) of the dev query file (or another in its format)."""
     sys.path.insert(0, str(QUERIES.parent))
     from search_eval import load_queries
-    return load_queries(QUERIES)
+    return load_queries(path)
 
 
 def mrr(engine, queries, lang):
