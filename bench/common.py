@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "fastapi-docs"
+CORPUS = next((p for p in (ROOT.parent / "shared" / "corpus" / "fastapi-docs",
+                           Path("/work/shared/corpus/fastapi-docs")) if p.is_dir()),
+              ROOT.parent / "shared" / "corpus" / "fastapi-docs")
 
 
 def free_port():

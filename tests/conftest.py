@@ -16,7 +16,10 @@ from portal import create_app
 from portal.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "fastapi-docs"
+CORPUS_PLACES = [Path(p) for p in (os.environ.get("SIGNPOST_CORPUS"),
+                                   ROOT.parent / "shared" / "corpus" / "fastapi-docs",
+                                   "/work/shared/corpus/fastapi-docs") if p]
+CORPUS = next((p for p in CORPUS_PLACES if (p / "mkdocs.yml").is_file()), CORPUS_PLACES[0])
 PG_SERVER = os.environ.get("SIGNPOST_TEST_POSTGRES")
 
 
@@ -153,15 +156,22 @@ def import_docs(app):
     return do
 
 
+@pytest.fixture(scope="session")
+def corpus_path():
+    """The shared FastAPI docs corpus (../shared next to the project, or SIGNPOST_CORPUS)."""
+    if not (CORPUS / "mkdocs.yml").is_file():
+        pytest.skip("The shared FastAPI corpus was not found at "
+                    + ", ".join(map(str, CORPUS_PLACES)) + " (set SIGNPOST_CORPUS)")
+    return CORPUS
+
+
 @pytest.fixture(scope="module")
-def corpus_app(tmp_path_factory, database_template):
+def corpus_app(tmp_path_factory, database_template, corpus_path):
     """An app with the shared FastAPI corpus imported (shared by a module's tests; read only)."""
-    if not CORPUS.is_dir():
-        pytest.fail(f"The shared corpus is missing at {CORPUS}")
     from portal.content.commands import run_import
     app = make_app(tmp_path_factory.mktemp("corpus"), database_template)
     with app.app_context():
-        run_import(CORPUS, mkdocs=True)
+        run_import(corpus_path, mkdocs=True)
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -46,7 +46,7 @@ def test_every_page_renders_in_every_language(corpus_app):
     assert problems == []
 
 
-def test_import_counts_what_it_created(tmp_path, database_template):
+def test_import_counts_what_it_created(tmp_path, database_template, corpus_path):
     from portal.content.commands import run_import
     from tests.conftest import make_app
     app = make_app(tmp_path, database_template)
