@@ -56,3 +56,15 @@ def test_search_works_without_javascript(live_server, make_docs, browser):
         page.wait_for_url("**/en/docs/tutorial/request-files?from_search=*&rank=1")
     finally:
         context.close()
+
+
+def test_last_option_opens_all_results(live_server, make_docs, page):
+    server = live_server(make_docs(DOCS))
+    page.goto(f"{server.url}/en/")
+    box = page.locator("#header-q")
+    box.fill("docker")
+    page.locator("#header-q-list .suggest-all").wait_for()
+    box.press("ArrowUp")  # wraps round to the last option
+    box.press("Enter")
+    page.wait_for_url("**/en/search?*q=docker*")
+    assert page.locator(".search-result").count() >= 1

@@ -82,7 +82,10 @@
       items = suggestions.map(function (s, i) {
         return option(s.title, s.section, s.url, i);
       });
-      var allUrl = form.action + "?q=" + encodeURIComponent(query);
+      // The form's own fields (the beacon may add its session) with what was typed.
+      var params = new URLSearchParams(new FormData(form));
+      params.set("q", query);
+      var allUrl = form.action + "?" + params.toString();
       // Last option: the full results page for what was typed (language-neutral arrow).
       var all = option("\u2192 " + query, "", allUrl, items.length);
       all.el.classList.add("suggest-all");
