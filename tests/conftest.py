@@ -171,7 +171,7 @@ def corpus_app(tmp_path_factory, database_template, corpus_path):
     from portal.content.commands import run_import
     app = make_app(tmp_path_factory.mktemp("corpus"), database_template)
     with app.app_context():
-        run_import(corpus_path, mkdocs=True)
+        app.extensions["corpus_import"] = run_import(corpus_path, mkdocs=True)
         yield app
         db.session.remove()
         db.engine.dispose()

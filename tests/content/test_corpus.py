@@ -46,15 +46,9 @@ def test_every_page_renders_in_every_language(corpus_app):
     assert problems == []
 
 
-def test_import_counts_what_it_created(tmp_path, database_template, corpus_path):
-    from portal.content.commands import run_import
-    from tests.conftest import make_app
-    app = make_app(tmp_path, database_template)
-    with app.app_context():
-        stats = run_import(CORPUS, mkdocs=True)
-        assert (stats.pages, stats.translations, stats.revisions) == (155, 527, 527)
-        db.session.remove()
-        db.engine.dispose()
+def test_import_counts_what_it_created(corpus_app):
+    stats = corpus_app.extensions["corpus_import"]
+    assert (stats.pages, stats.translations, stats.revisions) == (155, 527, 527)
 
 
 def test_reimport_creates_no_revisions(corpus_app):
@@ -74,7 +68,7 @@ def test_export_round_trip_is_byte_identical(corpus_app, tmp_path):
         assert exported == original, f"{lang}/{slug}.md differs after export"
 
 
-def test_export_nav_reimports_to_the_same_order(corpus_app, tmp_path, database_template):
+def test_export_nav_reimports_to_the_same_order(corpus_app, tmp_path):
     from portal.content.operations import export_docs
     from portal.content.source import read_mkdocs_nav
     export_docs(db.session, tmp_path)
