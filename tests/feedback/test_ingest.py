@@ -128,3 +128,20 @@ def test_search_click_is_linked_to_its_search(post_events):
                         view(ref="search", search_id=search.id)]).status_code == 202
     click = db.session.scalars(select(SearchClick)).one()
     assert (click.search_id, click.rank, click.slug) == (search.id, 2, "guide/install")
+
+
+def test_flask_view_answers_like_the_fast_path(app, docs):
+    from werkzeug.test import Client
+    flask_only = Client(app.wsgi_app.wsgi_app)  # behind the EventsFastPath middleware
+    body = json.dumps({"session": SESSION, "events": [view()]})
+    ok = flask_only.post("/api/v1/events", data=body, content_type="application/json", headers=UA)
+    assert ok.status_code == 202 and ok.get_json() == {"accepted": 1}
+    bad = flask_only.post("/api/v1/events", data="{", content_type="application/json", headers=UA)
+    assert bad.status_code == 400 and "not valid JSON" in bad.get_json()["error"]
+    assert _events() == 1
+
+
+def test_fast_path_sends_the_security_headers(client, docs):
+    response = client.post("/api/v1/events", data="{", content_type="application/json", headers=UA)
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

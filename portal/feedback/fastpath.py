@@ -1,0 +1,101 @@
+"""The event API's request path, and a WSGI shortcut to it.
+
+Event batches are the one request readers' browsers send in bulk. Flask's full request
+dispatch (routing, context processors, error-handler lookup) costs more CPU than
+validating and storing a batch, so `EventsFastPath` hands POST /api/v1/events straight to
+`accept_events` inside an app context. The Flask view calls the same function, so both
+paths answer identically.
+"""
+import json
+import logging
+
+from flask import current_app
+
+from portal.extensions import db
+from portal.feedback import service
+from portal.feedback.ingest import IngestError, count_drop, is_bot, parse_batch
+from portal.web import SECURITY_HEADERS
+
+log = logging.getLogger(__name__)
+PATH = "/api/v1/events"
+
+
+def accept_events(read_body, mimetype, content_length, user_agent, address):
+    """Validate and store one batch; returns (status, JSON-able body, extra headers)."""
+    try:
+        payload = parse_body(read_body, mimetype, content_length)
+        listed = payload.get("events") if isinstance(payload, dict) else None
+        count = len(listed) if isinstance(listed, list) else 0
+        if is_bot(user_agent, current_app.config["EVENT_BOT_PATTERNS"]):
+            count_drop(db.session, "bot", count)
+            db.session.commit()
+            return 202, {"accepted": 0, "dropped": count, "reason": "bot"}, {}
+        check_rate(address, user_agent, max(count, 1))
+        batch = parse_batch(payload, service.known_pages(), current_app.config["EVENT_MAX_BATCH"])
+        return 202, {"accepted": service.store(batch)}, {}
+    except IngestError as exc:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.status == 429 else {}
+        return exc.status, {"error": exc.message}, headers
+
+
+def parse_body(read_body, mimetype, content_length):
+    """The decoded JSON body, or IngestError (400/413/415) saying what is wrong with it."""
+    limit = current_app.config["EVENT_MAX_BYTES"]
+    if (content_length or 0) > limit:
+        raise IngestError(413, f"The body is larger than {limit} bytes; send smaller batches.")
+    if mimetype not in ("application/json", "text/plain"):
+        raise IngestError(415, "Send JSON with Content-Type: application/json.")
+    data = read_body(limit + 1)
+    if len(data) > limit:
+        raise IngestError(413, f"The body is larger than {limit} bytes; send smaller batches.")
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise IngestError(400, f"The body is not valid JSON ({str(exc)[:120]}).") from None
+
+
+def check_rate(address, user_agent, events):
+    """IngestError 429 (with retry_after) when this client sent too many events."""
+    limiter = service.limiter()
+    allowed, wait = limiter.allow(limiter.client_key(address, user_agent), events)
+    if not allowed:
+        exc = IngestError(429, f"Too many events from this client; retry in {wait} seconds.")
+        exc.retry_after = wait
+        raise exc
+
+
+class EventsFastPath:
+    """WSGI middleware: POST /api/v1/events skips Flask's dispatch; all else passes on."""
+
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
+            return self.wsgi_app(environ, start_response)
+        with self.app.app_context():
+            status, body, headers = self._handle(environ)
+        payload = json.dumps(body).encode()
+        reason = {202: "Accepted", 400: "Bad Request", 413: "Payload Too Large",
+                  415: "Unsupported Media Type", 422: "Unprocessable Content",
+                  429: "Too Many Requests"}.get(status, "Internal Server Error")
+        start_response(f"{status} {reason}", [
+            ("Content-Type", "application/json"), ("Content-Length", str(len(payload))),
+            *SECURITY_HEADERS, *headers.items()])
+        return [payload]
+
+    def _handle(self, environ):
+        stream = environ["wsgi.input"]
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        mimetype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        try:
+            return accept_events(lambda n: stream.read(min(n, length)) if length else b"",
+                                 mimetype, length, environ.get("HTTP_USER_AGENT", ""),
+                                 environ.get("REMOTE_ADDR", ""))
+        except Exception:  # a bug: log it, keep the database session clean, answer JSON
+            log.exception("Unhandled error while storing events")
+            db.session.rollback()
+            return 500, {"error": "internal error"}, {}
