@@ -49,7 +49,9 @@ def _measure(report, label, database_url):
         flask(env, "init", "--no-demo")
         flask(env, "import-docs", str(folder / "bench-docs"))
         url = env.get("DATABASE_URL") or f"sqlite:///{folder / 'signpost.db'}"
-        with gunicorn(env, workers=2, threads=16) as port:
+        # One thread per open client connection lets a worker gather more concurrent
+        # batches into each group commit (measured: 2 x 16 threads ~9k, 2 x 64 ~14k events/s).
+        with gunicorn(env, workers=2, threads=64) as port:
             acked, errors, elapsed, latencies = _load(port)
         stored = _count(url)
     rate = acked / elapsed
