@@ -6,6 +6,7 @@ rows and reports any difference as lost events.
 import http.client
 import json
 import os
+import resource
 import threading
 import time
 import uuid
@@ -51,8 +52,10 @@ def _measure(report, label, database_url):
         url = env.get("DATABASE_URL") or f"sqlite:///{folder / 'signpost.db'}"
         # One thread per open client connection lets a worker gather more concurrent
         # batches into each group commit (measured: 2 x 16 threads ~9k, 2 x 64 ~14k events/s).
+        before = _cpu()
         with gunicorn(env, workers=2, threads=64) as port:
             acked, errors, elapsed, latencies = _load(port)
+        server_cpu, client_cpu = (b - a for a, b in zip(before, _cpu()))
         stored = _count(url)
     rate = acked / elapsed
     lost = acked - stored
@@ -65,6 +68,19 @@ def _measure(report, label, database_url):
     latencies.sort()
     report(f"ingest {label}: request latency p50 / p95", f"{latencies[len(latencies) // 2]:.1f} / "
            f"{latencies[int(len(latencies) * 0.95)]:.1f}", "ms")
+    requests = max(acked / BATCH, 1)
+    # CPU per request tells machines apart: the same code ran 2.5x slower on a slower host.
+    report(f"ingest {label}: CPU per request, server / client",
+           f"{server_cpu / requests * 1000:.2f} / {client_cpu / requests * 1000:.2f}", "ms",
+           note=f"{(server_cpu + client_cpu) / elapsed:.2f} of {os.cpu_count()} cores busy"
+           + (" (without PostgreSQL's own)" if database_url else ""))
+
+
+def _cpu():
+    """(CPU seconds of finished child processes, of this process): server and client."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime, me.ru_utime + me.ru_stime
 
 
 def _load(port):

@@ -140,7 +140,7 @@ def neighbours(entries, slug):
 
 
 def published_pairs(session):
-    """Every published (slug, lang) pair."""
-    return set(session.execute(
+    """Every published (slug, lang) pair, as plain tuples (cheap to hash and compare)."""
+    return {tuple(row) for row in session.execute(
         select(Page.slug, Translation.lang).join(Translation.page)
-        .where(Translation.published.is_(True), Translation.current_revision_id.is_not(None))).all())
+        .where(Translation.published.is_(True), Translation.current_revision_id.is_not(None)))}

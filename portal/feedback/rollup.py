@@ -19,7 +19,12 @@ def scroll_bucket(depth):
 
 
 def rollup_day(db_session, day):
-    """Replace the rollups of `day` with ones computed from its raw events and votes."""
+    """Replace the rollups of `day` with ones computed from its raw events and votes.
+
+    The day's dirty mark goes first: a batch committed while this runs marks the day
+    again (on PostgreSQL its insert waits for this delete), so it is never left uncounted.
+    """
+    db_session.execute(delete(DirtyDay).where(DirtyDay.day == day))
     db_session.execute(delete(PageDay).where(PageDay.day == day))
     rows = defaultdict(lambda: _Acc())
     last_view = {}  # session -> (page, lang) of its latest page view: where it left
@@ -37,7 +42,6 @@ def rollup_day(db_session, day):
         rows[(v.page, v.lang)].vote(v)
     for (page, lang), acc in rows.items():
         db_session.add(acc.row(day, page, lang))
-    db_session.execute(delete(DirtyDay).where(DirtyDay.day == day))
     return len(rows)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, inspect, select
 
 from portal.extensions import db
 from portal.feedback.models import Event, IngestDrop, Vote
+from portal.timeutil import utcnow
 from tests.feedback.conftest import SESSION, UA, view
 
 
@@ -14,6 +15,7 @@ def _events():
 
 
 def test_valid_batch_is_stored_in_order_with_server_time(post_events):
+    before = utcnow()
     response = post_events([
         {"type": "scroll", "page": "guide/install", "lang": "en", "depth": 60,
          "section": "configure", "t": 2000},
@@ -24,7 +26,8 @@ def test_valid_batch_is_stored_in_order_with_server_time(post_events):
     rows = db.session.scalars(select(Event).order_by(Event.seq)).all()
     assert [r.type for r in rows] == ["page_view", "scroll", "engagement"]
     assert rows[1].data == {"depth": 60, "section": "configure"}
-    assert all(r.session == SESSION and r.received_at is not None for r in rows)
+    assert all(r.session == SESSION and before <= r.received_at <= utcnow() for r in rows)
+    assert len({r.received_at for r in rows}) == 1  # the server's clock, once per batch
 
 
 @pytest.mark.parametrize("body, status, words", [
@@ -46,6 +49,9 @@ def test_valid_batch_is_stored_in_order_with_server_time(post_events):
     (json.dumps({"session": SESSION, "events": [{"type": "feedback", "page": "index", "lang": "en", "helpful": True, "comment": "x" * 2001}]}), 422, "comment"),
     (json.dumps({"session": SESSION, "events": [{"type": "survey", "page": "index", "lang": "en", "kind": "nps", "score": 11}]}), 422, "score"),
     (json.dumps({"session": SESSION, "events": [{"type": "feedback", "page": "index", "lang": "en", "helpful": True, "comment": "a\u0000b"}]}), 422, "not allowed"),
+    (json.dumps({"session": SESSION, "events": [{"type": "scroll", "page": "index", "lang": "en", "depth": 5, "section": "a\u0000b"}]}), 422, "section"),
+    (json.dumps({"session": SESSION, "events": [{"type": "scroll", "page": "index", "lang": "en", "depth": 5, "section": "a\ud800"}]}), 422, "section"),
+    (json.dumps({"session": SESSION, "events": [view(from_page="a b")]}), 422, "from_page"),
     (json.dumps({"session": SESSION, "events": [view()] * 51}), 413, "At most 50"),
     (json.dumps({"session": SESSION, "events": [view()], "extra": 1}), 422, "extra"),
 ])
