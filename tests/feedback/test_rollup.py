@@ -1,5 +1,8 @@
 """Daily rollups, the rollup command and demo traffic."""
+from collections import defaultdict
 from datetime import date
+
+import pytest
 
 from sqlalchemy import func, select
 
@@ -88,3 +91,62 @@ def test_demo_traffic_is_deterministic_and_has_the_designed_problems(runner, doc
     runner.invoke(args=["portal", "demo-traffic", "--days", "7", "--sessions", "300", "--seed", "3"])
     again = sorted((r.page, r.lang, r.views) for r in db.session.scalars(select(PageDay)))
     assert again == snapshot
+
+
+def _reference(db_session, day):
+    """The day's rollup folded in Python straight from the raw events: the SQL's oracle."""
+    rows = defaultdict(lambda: {"views": 0, "sessions": set(), "engaged": 0.0, "exits": 0,
+                                "search_entries": 0, "copies": 0, "outbound": 0,
+                                "depth": {}, "sections": defaultdict(set)})
+    last_view = {}
+    for e in db_session.scalars(select(Event).where(Event.day == day)
+                                .order_by(Event.received_at, Event.id)):
+        r, data = rows[(e.page, e.lang)], e.data or {}
+        if e.type == "page_view":
+            r["views"] += 1
+            r["sessions"].add(e.session)
+            r["search_entries"] += data.get("ref") == "search"
+            last_view[e.session] = (e.page, e.lang)
+        elif e.type == "engagement":
+            r["engaged"] += data["seconds"]
+        elif e.type == "scroll":
+            r["depth"][e.session] = max(r["depth"].get(e.session, 0), data["depth"])
+            if data.get("section"):
+                r["sections"][data["section"]].add(e.session)
+        r["copies"] += e.type == "copy"
+        r["outbound"] += e.type == "link"
+    for key in last_view.values():
+        rows[key]["exits"] += 1
+    out = {}
+    for key, r in rows.items():
+        histogram = [0] * 5
+        for depth in r["depth"].values():
+            histogram[sum(depth >= b for b in (25, 50, 75, 100))] += 1
+        out[key] = (r["views"], len(r["sessions"]), round(r["engaged"], 1), r["exits"],
+                    r["search_entries"], r["copies"], r["outbound"], histogram,
+                    {k: len(v) for k, v in r["sections"].items()})
+    return out
+
+
+def test_rollups_match_a_fold_over_the_raw_events(runner, docs, make_docs, import_docs):
+    pages = {f"{lang}/topic/p{i}.md": f"# T {i}\n\n## A {{ #a }}\n\nx\n\n## B {{ #b }}\n\ny\n"
+             for i in range(6) for lang in ("en", "ko")}
+    import_docs(make_docs(pages, name="more"))
+    result = runner.invoke(args=["portal", "demo-traffic", "--days", "4", "--sessions", "250"])
+    assert result.exit_code == 0, result.output
+    days = sorted(db.session.scalars(select(Event.day).distinct()))
+    assert len(days) >= 4
+    compared = 0
+    for day in days:
+        expected = _reference(db.session, day)
+        got = {(r.page, r.lang): (r.views, r.sessions, r.engaged_seconds, r.exits,
+                                  r.search_entries, r.copies, r.outbound, r.scroll_histogram,
+                                  r.section_reach)
+               for r in db.session.scalars(select(PageDay).where(PageDay.day == day))}
+        assert got.keys() >= expected.keys()
+        for key, want in expected.items():
+            assert got[key][:2] == want[:2] and got[key][3:] == want[3:], (day, key)
+            assert got[key][2] == pytest.approx(want[2], abs=0.05), (day, key)
+        compared += len(expected)
+    kinds = set(db.session.scalars(select(Event.type).distinct()))
+    assert {"page_view", "engagement", "scroll", "copy", "exit"} <= kinds and compared > 20
