@@ -34,7 +34,7 @@ def accept_events(read_body, mimetype, content_length, user_agent, address):
         batch = parse_batch(payload, service.known_pages(), current_app.config["EVENT_MAX_BATCH"])
         return 202, {"accepted": service.store(batch)}, {}
     except IngestError as exc:
-        headers = {"Retry-After": str(exc.retry_after)} if exc.status == 429 else {}
+        headers = {"Retry-After": str(exc.retry_after)} if exc.status in (429, 503) else {}
         return exc.status, {"error": exc.message}, headers
 
 
@@ -78,7 +78,8 @@ class EventsFastPath:
         payload = json.dumps(body).encode()
         reason = {202: "Accepted", 400: "Bad Request", 413: "Payload Too Large",
                   415: "Unsupported Media Type", 422: "Unprocessable Content",
-                  429: "Too Many Requests"}.get(status, "Internal Server Error")
+                  429: "Too Many Requests", 503: "Service Unavailable"}.get(
+                      status, "Internal Server Error")
         start_response(f"{status} {reason}", [
             ("Content-Type", "application/json"), ("Content-Length", str(len(payload))),
             *SECURITY_HEADERS, *headers.items()])

@@ -1,16 +1,20 @@
 """Per-app plumbing for ingest: the group committer, the rate limiter, known pages."""
+import logging
 import threading
 import time
 
 from flask import current_app
+from sqlalchemy.exc import OperationalError
 
 from portal.content import queries
 from portal.extensions import db
-from portal.feedback.ingest import store_batches
+from portal.feedback.ingest import IngestError, store_batches
 from portal.feedback.ratelimit import RateLimiter
 from portal.feedback.writer import GroupCommit
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
+RETRY_SECONDS = 5
 
 
 def _state():
@@ -36,8 +40,17 @@ def _flush(batches):
 
 
 def store(batch):
-    """Store a validated batch durably (group commit); returns when it is committed."""
-    _state()["writer"].submit(batch)
+    """Store a validated batch durably (group commit); returns when it is committed.
+
+    A database that cannot take the write (down, or locked past the busy timeout) is
+    IngestError 503 with a Retry-After: the client keeps its events and sends them later.
+    """
+    try:
+        _state()["writer"].submit(batch)
+    except OperationalError:
+        log.warning("Event store unavailable; batch refused with 503", exc_info=True)
+        raise IngestError(503, "The event store is unavailable right now; retry in "
+                               f"{RETRY_SECONDS} seconds.", retry_after=RETRY_SECONDS) from None
     return len(batch.events)
 
 

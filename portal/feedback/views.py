@@ -20,7 +20,7 @@ def _refused(exc):
         return render_template("feedback/refused.html", message=exc.message,
                                back=back), exc.status
     response = jsonify(error=exc.message)
-    if exc.status == 429:
+    if exc.status in (429, 503):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response, exc.status
 

@@ -95,6 +95,28 @@ def test_rate_limit_answers_429_with_retry_after(app, post_events):
     assert _events() == 2
 
 
+def test_locked_database_answers_503_and_the_retry_is_stored(app, client, post_events):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("holds SQLite's write lock from a second connection")
+    import sqlite3
+    db.session.connection().exec_driver_sql("PRAGMA busy_timeout=50")
+    db.session.commit()
+    other = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        for path in ("/api/v1/events", "/api/v1/feedback"):  # the fast path's core and a view
+            body = ({"session": SESSION, "events": [view()]} if path.endswith("events") else
+                    {"session": SESSION, "page": "guide/install", "lang": "en", "helpful": True})
+            response = client.post(path, json=body, headers=UA)
+            assert response.status_code == 503, response.get_data(as_text=True)
+            assert "retry" in response.get_json()["error"] and response.headers["Retry-After"] == "5"
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert _events() == 0
+    assert post_events([view()]).status_code == 202 and _events() == 1
+
+
 def test_rate_limit_key_is_a_daily_salted_hash():
     from portal.feedback.ratelimit import RateLimiter
     limiter = RateLimiter("secret", 10)
