@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.feedback.models import DirtyDay, Event, PageDay, Vote
 from portal.feedback.rollup import refresh_dirty, rollup_day
-from tests.feedback.conftest import SESSION, view
+from tests.feedback.conftest import view
 
 OTHER = "f" * 32
 
