@@ -5,6 +5,7 @@ import time
 
 from flask import current_app
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from portal.content import queries
 from portal.extensions import db
@@ -26,7 +27,8 @@ def _state():
                     "writer": GroupCommit(_flush),
                     "limiter": RateLimiter(current_app.config["SECRET_KEY"],
                                            current_app.config["EVENT_RATE_LIMIT"]),
-                    "pages": (float("-inf"), None, frozenset())}
+                    "pages": (float("-inf"), None, frozenset()),
+                    "pages_lock": threading.Lock()}
     return ext["signpost_ingest"]
 
 
@@ -60,13 +62,27 @@ def limiter():
 
 
 def known_pages(max_age=2.0):
-    """Published (slug, lang) pairs; re-read when content changed, checked every `max_age` s."""
+    """Published (slug, lang) pairs; re-read when content changed, checked every `max_age` s.
+
+    One thread re-reads while the others keep using the last list, and the read uses its
+    own short session: a request thread must not hold a pooled connection while it waits
+    for a group commit, or a burst of such threads could leave the committer none.
+    """
     state = _state()
     checked, stamp, pairs = state["pages"]
     if time.monotonic() - checked < max_age:
         return pairs
-    current = tuple(str(s) for s in queries.content_stamp(db.session))
-    if current != stamp:
-        pairs = frozenset(queries.published_pairs(db.session))
-    state["pages"] = (time.monotonic(), current, pairs)
-    return pairs
+    if not state["pages_lock"].acquire(blocking=stamp is None):
+        return pairs  # another thread is re-reading
+    try:
+        checked, stamp, pairs = state["pages"]
+        if time.monotonic() - checked < max_age:
+            return pairs
+        with Session(db.engine) as session:
+            current = tuple(str(s) for s in queries.content_stamp(session))
+            if current != stamp:
+                pairs = frozenset(queries.published_pairs(session))
+        state["pages"] = (time.monotonic(), current, pairs)
+        return pairs
+    finally:
+        state["pages_lock"].release()

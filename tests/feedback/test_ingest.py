@@ -117,6 +117,17 @@ def test_locked_database_answers_503_and_the_retry_is_stored(app, client, post_e
     assert post_events([view()]).status_code == 202 and _events() == 1
 
 
+def test_reading_known_pages_holds_no_connection(app, docs):
+    # Request threads wait for the group commit after this read; had they kept a pooled
+    # connection each, a burst of them could leave the committing thread without one.
+    from portal.feedback import service
+    app.extensions.pop("signpost_ingest", None)
+    db.session.close()
+    before = db.engine.pool.checkedout()
+    assert ("guide/install", "en") in service.known_pages()
+    assert db.engine.pool.checkedout() == before and not db.session().in_transaction()
+
+
 def test_rate_limit_key_is_a_daily_salted_hash():
     from portal.feedback.ratelimit import RateLimiter
     limiter = RateLimiter("secret", 10)
