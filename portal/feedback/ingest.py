@@ -3,9 +3,11 @@
 A batch is all-or-nothing: the first problem rejects it with an `IngestError` that names
 the event and the field, so a client can fix what it sends.
 """
+import functools
 import json
 import math
 import re
+import sqlite3
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -215,10 +217,13 @@ def store_batches(db_session, batches, now=None):
 
 
 def _insert_events(conn, events, now):
-    """One executemany straight to the driver, values converted by the columns' own types.
+    """The group's rows straight to the driver, values converted by the columns' own types.
 
     Going through SQLAlchemy's statement layer per row cost more than the disk write;
-    the types' bind processors keep the stored format identical.
+    the types' bind processors keep the stored format identical. PostgreSQL gets one
+    executemany (psycopg pipelines it); SQLite gets multi-row INSERTs: its executemany
+    steps once per row and gives up and re-takes the GIL each time, and with many busy
+    threads each hand-off can keep the write lock waiting (a small gain, ~5% measured).
     """
     proc = _processors(conn.dialect)
     received, day = proc["received_at"](now), proc["day"](now.date())
@@ -227,7 +232,23 @@ def _insert_events(conn, events, now):
                                    data({k: v for k, v in e.items()
                                          if k not in ("type", "page", "lang")})))
             for session, seq, e in events]
-    conn.exec_driver_sql(_statements(conn.dialect)["events"], rows)
+    if conn.dialect.paramstyle != "qmark":
+        conn.exec_driver_sql(_statements(conn.dialect)["events"], rows)
+        return
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        chunk = rows[start:start + ROWS_PER_INSERT]
+        conn.exec_driver_sql(_multi_row_insert(len(chunk)),
+                             tuple(value for row in chunk for value in row))
+
+
+# 8 columns a row: 3,200 parameters, under the 32,766 SQLite allows since 3.32 (999 before).
+ROWS_PER_INSERT = 400 if sqlite3.sqlite_version_info >= (3, 32) else 124
+
+
+@functools.lru_cache(maxsize=64)
+def _multi_row_insert(count):
+    row = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
+    return f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES " + ", ".join([row] * count)
 
 
 _DATA = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode

@@ -128,6 +128,36 @@ def test_reading_known_pages_holds_no_connection(app, docs):
     assert db.engine.pool.checkedout() == before and not db.session().in_transaction()
 
 
+def test_many_batches_in_one_group_are_stored_in_chunks_in_order(app, docs, monkeypatch):
+    from portal.feedback import ingest
+    monkeypatch.setattr(ingest, "ROWS_PER_INSERT", 7)
+    sessions = [f"{n:032x}" for n in range(1, 4)]
+    batches = [ingest.parse_batch({"session": s, "events": [
+        {"type": "scroll", "page": "guide/install", "lang": "en", "depth": d, "t": d}
+        for d in range(10)]}, {("guide/install", "en")}) for s in sessions]
+    assert ingest.store_batches(db.session, batches) == 30
+    db.session.commit()
+    rows = db.session.execute(select(Event.session, Event.seq, Event.data).order_by(Event.id)).all()
+    assert [(r.session, r.seq, r.data["depth"]) for r in rows] == [
+        (s, d, d) for s in sessions for d in range(10)]
+
+
+def test_worker_lock_excludes_other_processes(tmp_path):
+    import subprocess
+    import sys
+    from portal.feedback.service import WorkerLock
+    path = tmp_path / "ingest.lock"
+    probe = ("import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR)\n"
+             "try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+             "except BlockingIOError: sys.exit(3)\n")
+    lock = WorkerLock(str(path))
+    with lock:
+        assert subprocess.run([sys.executable, "-c", probe, str(path)]).returncode == 3
+    assert subprocess.run([sys.executable, "-c", probe, str(path)]).returncode == 0
+    with lock:  # and it can be taken again
+        pass
+
+
 def test_rate_limit_key_is_a_daily_salted_hash():
     from portal.feedback.ratelimit import RateLimiter
     limiter = RateLimiter("secret", 10)
