@@ -1,5 +1,7 @@
 """App-wide web plumbing: security headers, error pages, health check, root redirect."""
+import hashlib
 import logging
+import os
 
 from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +27,44 @@ def init_app(app):
     app.context_processor(_template_globals)
     app.add_url_rule("/", "root", _root)
     app.add_url_rule("/healthz", "healthz", _healthz)
+    app.url_defaults(_static_version)
+    app.after_request(_cache_versioned_static)
+
+
+_versions = {}  # static file path -> (mtime_ns, size, content hash)
+
+
+def static_version(filename):
+    """A short hash of a static file's content; None when there is no such file."""
+    path = os.path.join(current_app.static_folder, filename)
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    known = _versions.get(path)
+    if known is None or known[:2] != (stat.st_mtime_ns, stat.st_size):
+        with open(path, "rb") as fh:
+            known = (stat.st_mtime_ns, stat.st_size, hashlib.sha256(fh.read()).hexdigest()[:12])
+        _versions[path] = known
+    return known[2]
+
+
+def _static_version(endpoint, values):
+    """Static URLs carry their content's hash (`?v=`): a new release is never served stale."""
+    if endpoint == "static" and "v" not in values and values.get("filename"):
+        version = static_version(values["filename"])
+        if version:
+            values["v"] = version
+
+
+def _cache_versioned_static(response):
+    """A static file asked for by its current hash may be cached for a year."""
+    if (request.endpoint == "static" and response.status_code == 200 and request.args.get("v")
+            and request.args["v"] == static_version(request.view_args.get("filename", ""))):
+        response.cache_control.public = True
+        response.cache_control.max_age = 31536000
+        response.cache_control.immutable = True
+    return response
 
 
 def _pull_lang(endpoint, values):

@@ -74,3 +74,20 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_static_files_are_linked_by_content_hash_and_cached_for_good(client, guide, app):
+    import hashlib
+    import re
+    html = client.get("/en/docs/guide/install").get_data(as_text=True)
+    links = re.findall(r'(?:href|src)="(/static/[^"?]+)\?v=([0-9a-f]{12})"', html)
+    assert {path.rsplit("/", 1)[1] for path, _ in links} >= {"site.css", "beacon.js"}
+    for path, version in links:
+        body = (app.static_folder + path.removeprefix("/static")).replace("//", "/")
+        with open(body, "rb") as fh:
+            assert version == hashlib.sha256(fh.read()).hexdigest()[:12], path
+        with client.get(f"{path}?v={version}") as response:
+            assert response.status_code == 200
+            assert "immutable" in response.headers["Cache-Control"]
+    with client.get(links[0][0] + "?v=000000000000") as stale:
+        assert stale.status_code == 200 and "immutable" not in stale.headers["Cache-Control"]
