@@ -39,6 +39,10 @@ def init_command(demo):
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
     if not is_new:
         click.echo("Database is up to date.")
+        from portal.search import index
+        if not index.is_current():
+            counts = index.rebuild(db.session)
+            click.echo(f"Search index rebuilt in the current format ({sum(counts.values())} pages).")
         return
     docs = Path(current_app.config["DOCS_PATH"])
     stats = run_import(docs, mkdocs=(docs / "mkdocs.yml").is_file())

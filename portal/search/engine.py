@@ -32,6 +32,9 @@ BM25 = {"B": 0.75, "K1": 2.0}
 KOREAN_MODES = ("kiwi", "bigram", "hybrid")
 # Documents analysed per Kiwi batch while building an index.
 BATCH = 64
+# What goes into an index: bump it when text extraction, analysis or the schema change,
+# and `portal init` rebuilds the indexes of an existing instance.
+INDEX_FORMAT = 2
 
 
 @dataclass
@@ -128,7 +131,9 @@ class Engine:
         if not create:
             return None
         os.makedirs(path, exist_ok=True)
-        return whoosh_index.create_in(path, self.schema(lang))
+        created = whoosh_index.create_in(path, self.schema(lang))
+        self._mark_current(lang)
+        return created
 
     def add(self, docs):
         """Add or replace documents (grouped by language)."""
@@ -174,6 +179,27 @@ class Engine:
             os.rename(live, old)
         os.rename(fresh, live)
         shutil.rmtree(old, ignore_errors=True)
+        self._mark_current(lang)  # after the swap: a crash in between leaves it stale
+
+    def _mark_current(self, lang):
+        with open(self._format_file(lang), "w") as fh:
+            fh.write(str(INDEX_FORMAT))
+
+    def _format_file(self, lang):
+        return os.path.join(self.root, f".format-{lang}")
+
+    def is_current(self, langs):
+        """True when every language's index exists and was built in today's format."""
+        for lang in langs:
+            try:
+                with open(self._format_file(lang)) as fh:
+                    if fh.read().strip() != str(INDEX_FORMAT):
+                        return False
+            except OSError:
+                return False
+            if not os.path.isdir(self._dir(lang)):
+                return False
+        return True
 
     # -- reading --------------------------------------------------------------------------
 

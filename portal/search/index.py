@@ -62,6 +62,11 @@ def rebuild(db_session):
     return engine().rebuild(docs, langs=current_app.config["CONTENT_LANGUAGES"])
 
 
+def is_current():
+    """True when every content language has an index in the current format."""
+    return engine().is_current(current_app.config["CONTENT_LANGUAGES"])
+
+
 @events.on_published
 def _on_published(translations):
     """After commit: bring the index up to date (a failure must not undo the publish)."""

@@ -14,6 +14,8 @@ REF_DEF = re.compile(r"^[ \t]*\[[^\]]+\]:[ \t]+\S+.*$", re.M)
 TAG = re.compile(r"<[^>\n]+>")
 MARKS = re.compile(r"\*\*|__(?=\w)|(?<=\w)__|[*`~|>]|^[ \t]*[-+][ \t]|^[ \t]*\d+\.[ \t]", re.M)
 SPACE = re.compile(r"\s+")
+# Table delimiter rows (| --- | :-: |) and horizontal rules: layout, not words.
+RULE = re.compile(r"^(?=[^\n]*-{3})[ \t|:\-]+$|^[ \t]*(?:[-*_][ \t]*){3,}$", re.M)
 
 
 def _clean(text):
@@ -34,4 +36,5 @@ def extract(markdown):
     text = HEADING.sub(lambda m: m.group(2) + ".", text)
     text = BLOCK_MARK.sub("", text)
     text = FENCE.sub("", text)
+    text = RULE.sub("", text)
     return "\n".join(headings), _clean(text)

@@ -62,3 +62,26 @@ def test_index_lives_in_the_configured_folder(app, docs):
     assert folder.startswith(app.instance_path)
     assert sorted(p.name for p in __import__("pathlib").Path(folder).iterdir()
                   if not p.name.startswith(".")) == ["en", "es", "ja", "ko"]
+
+
+def test_init_rebuilds_an_index_of_an_older_format(app, docs, runner):
+    from pathlib import Path
+    assert index.is_current()
+    marker = Path(app.config["SEARCH_INDEX_DIR"]) / ".format-en"
+    marker.write_text("1")
+    shutil.rmtree(Path(app.config["SEARCH_INDEX_DIR"]) / "ko")
+    assert not index.is_current()
+    out = runner.invoke(args=["portal", "init"])
+    assert out.exit_code == 0, out.output
+    assert "Search index rebuilt" in out.output and index.is_current()
+    assert slugs(index.query("ko", "파일업로드"))[0] == "tutorial/request-files"
+    again = runner.invoke(args=["portal", "init"])
+    assert "Search index rebuilt" not in again.output
+
+
+def test_table_rules_and_horizontal_rules_are_not_indexed():
+    from portal.search.text import extract
+    headings, body = extract("# Title\n\n## Limits\n\n| name | max |\n| :--- | ---: |\n"
+                             "| size | 10 |\n\n---\n\n* * *\n\nA range of 1 --- 5 stays.\n")
+    assert headings == "Limits"
+    assert body == "Title. Limits. name max size 10 A range of 1 --- 5 stays."
