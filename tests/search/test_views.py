@@ -110,3 +110,10 @@ def test_search_page_without_query_shows_the_form(client, docs):
 
 def test_unknown_language_search_page_is_404(client, docs):
     assert client.get("/xx/search?q=file").status_code == 404
+
+
+def test_results_page_switches_language_keeping_the_query(client, docs):
+    html = client.get("/ko/search?q=%ED%8C%8C%EC%9D%BC").get_data(as_text=True)
+    switcher = html[html.index('class="lang-switcher"'):]
+    assert 'href="/en/search?q=%ED%8C%8C%EC%9D%BC"' in switcher
+    assert 'aria-current="true">한국어' in switcher
