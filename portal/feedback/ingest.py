@@ -42,11 +42,12 @@ ALLOWED = {kind: COMMON | names for kind, names in FIELDS.items()}
 class IngestError(Exception):
     """A batch was refused; `status` is the HTTP status and the message says why."""
 
-    def __init__(self, status, message, retry_after=60):
+    def __init__(self, status, message, retry_after=60, field=None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.retry_after = retry_after
+        self.field = field  # the event field at fault, when one is
 
 
 @dataclass
@@ -95,7 +96,8 @@ def validate_event(event, index, known_pages):
                                f"{', '.join(sorted(map(str, unknown)))}.")
     page, lang = event.get("page"), event.get("lang")
     if not isinstance(page, str) or not isinstance(lang, str) or (page, lang) not in known_pages:
-        raise IngestError(422, f"{where}: no published page {page!r} in language {lang!r}.")
+        raise IngestError(422, f"{where}: no published page {page!r} in language {lang!r}.",
+                          field="page")
     clean = {"type": kind, "page": page, "lang": lang}
     if "t" in event:
         clean["t"] = _number(event["t"], where, "t", 0, 1e14)
@@ -107,18 +109,21 @@ def _number(value, where, name, low, high, integer=False):
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or (integer and value != int(value)) or not low <= value <= high:
         kind = "a whole number" if integer else "a number"
-        raise IngestError(422, f"{where}.{name} must be {kind} from {low:g} to {high:g}.")
+        raise IngestError(422, f"{where}.{name} must be {kind} from {low:g} to {high:g}.",
+                          field=name)
     return int(value) if integer else float(value)
 
 
 def _text(value, where, name, pattern=None, limit=MAX_COMMENT):
     if not isinstance(value, str) or len(value) > limit or (pattern and not pattern.match(value)):
         raise IngestError(422, f"{where}.{name} must be text of at most {limit} characters"
-                               + (" (letters, digits, - _ . /)" if pattern else "") + ".")
+                               + (" (letters, digits, - _ . /)" if pattern else "") + ".",
+                          field=name)
     if pattern:  # the patterns admit word characters only: no controls, no lone surrogates
         return value
     if CONTROL.search(value) or not _encodable(value):
-        raise IngestError(422, f"{where}.{name} contains characters that are not allowed.")
+        raise IngestError(422, f"{where}.{name} contains characters that are not allowed.",
+                          field=name)
     return value
 
 
@@ -175,11 +180,12 @@ def _exit(e, c, w):
 
 def _feedback(e, c, w):
     if not isinstance(e.get("helpful"), bool):
-        raise IngestError(422, f"{w}.helpful must be true or false.")
+        raise IngestError(422, f"{w}.helpful must be true or false.", field="helpful")
     c["helpful"] = e["helpful"]
     reasons = YES_REASONS if c["helpful"] else NO_REASONS
     if e.get("reason") is not None and e["reason"] not in reasons:
-        raise IngestError(422, f"{w}.reason must be one of: {', '.join(sorted(reasons))}.")
+        raise IngestError(422, f"{w}.reason must be one of: {', '.join(sorted(reasons))}.",
+                          field="reason")
     c["reason"] = e.get("reason")
     _optional(e, c, "comment", lambda v: _text(v, w, "comment").strip() or None)
     _optional(e, c, "section", lambda v: _text(v, w, "section", SECTION, 200))

@@ -1,13 +1,14 @@
 """Reader feedback endpoints: the event API and helpful votes (JSON or a plain form post)."""
 import secrets
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.extensions import csrf, db
 from portal.feedback import service
 from portal.feedback.fastpath import accept_events, check_rate, parse_body
 from portal.feedback.ingest import IngestError, parse_batch
+from portal.i18n import is_content_language
 
 bp = Blueprint("feedback", __name__, template_folder="templates")
 
@@ -57,6 +58,8 @@ def feedback():
 
 def _form_vote():
     form = request.form
+    if is_content_language(form.get("lang") or ""):
+        g.lang = form["lang"]  # answer in the language of the page the reader was on
     helpful = {"yes": True, "no": False}.get(form.get("helpful"))
     if helpful is None:
         raise IngestError(422, _("Choose whether the page was helpful (yes or no)."))
@@ -67,13 +70,27 @@ def _form_vote():
         # No script, so no reading session: each form vote counts on its own.
         batch = parse_batch({"session": secrets.token_hex(16), "events": [event]},
                             service.known_pages())
-    except IngestError as exc:
-        raise IngestError(exc.status, _("We could not record your answer: %(problem)s",
-                                        problem=exc.message)) from None
-    _rate_limit(1)
-    service.store(batch)
+        _rate_limit(1)
+        service.store(batch)
+    except IngestError as exc:  # the API's message names JSON fields; readers get theirs
+        raise IngestError(exc.status, _form_problem(exc), exc.retry_after) from None
     target = url_for("docs.page", lang=event["lang"], slug=event["page"], feedback="thanks")
     return redirect(target + "#was-this-helpful", 303)
+
+
+def _form_problem(exc):
+    """What a reader who sent the plain form should read about `exc`, in their language."""
+    if exc.status == 429:
+        return _("You sent many answers in a short time. Please try again in a minute.")
+    if exc.status == 503:
+        return _("Answers cannot be saved right now. Please try again in a few seconds.")
+    return {
+        "comment": _("Your comment could not be saved: keep it under 2,000 characters, "
+                     "without special control characters."),
+        "reason": _("Choose one of the reasons listed for your answer."),
+        "page": _("This page does not take answers. It may have been moved or unpublished."),
+        "section": _("This section does not take answers. It may have been renamed."),
+    }.get(exc.field, _("Your answer could not be saved. Please go back and try again."))
 
 
 def _json_body():

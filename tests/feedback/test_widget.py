@@ -38,8 +38,25 @@ def test_bad_form_post_explains_the_problem(client, docs):
     response = client.post("/api/v1/feedback", headers=UA,
                            data={"page": "guide/install", "lang": "en", "helpful": "no",
                                  "comment": "x" * 2001})
-    assert response.status_code == 422 and "comment" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "under 2,000 characters" in response.get_data(as_text=True)
+    assert "events[0]" not in response.get_data(as_text=True)  # no API field names for readers
+    response = client.post("/api/v1/feedback", headers=UA,
+                           data={"page": "guide/install", "lang": "en", "helpful": "yes",
+                                 "reason": "unclear"})
+    assert response.status_code == 422 and "reasons listed" in response.get_data(as_text=True)
+    response = client.post("/api/v1/feedback", headers=UA,
+                           data={"page": "guide/gone", "lang": "en", "helpful": "yes"})
+    assert response.status_code == 422 and "does not take answers" in response.get_data(as_text=True)
     assert db.session.scalars(select(Vote)).all() == []
+
+
+def test_bad_form_post_answers_in_the_pages_language(client, docs):
+    response = client.post("/api/v1/feedback", headers={**UA, "Accept-Language": "en"},
+                           data={"page": "guide/install", "lang": "ko", "helpful": "no",
+                                 "comment": "x" * 2001})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and '<html lang="ko"' in html
+    assert "2,000자" in html and "We could not" not in html
 
 
 def test_reader_pages_set_no_cookies(client, docs):
