@@ -37,6 +37,8 @@
       var mine = set.dataset.reasons === (helpful ? "yes" : "no");
       set.hidden = !mine;
       set.querySelectorAll("input").forEach(function (i) { i.disabled = !mine; if (!mine) i.checked = false; });
+      var legend = set.querySelector("legend[data-js-text]");  // "(if you said no)" is for the plain form
+      if (legend) legend.textContent = legend.dataset.jsText;
     });
     box.querySelector(".feedback-nojs").hidden = true;
     details.hidden = false;
