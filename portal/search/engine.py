@@ -189,15 +189,18 @@ class Engine:
         return os.path.join(self.root, f".format-{lang}")
 
     def is_current(self, langs):
-        """True when every language's index exists and was built in today's format."""
+        """True when no language has an index built in an older format.
+
+        A language without an index is fine: its first published page creates one.
+        """
         for lang in langs:
+            if not os.path.isdir(self._dir(lang)):
+                continue
             try:
                 with open(self._format_file(lang)) as fh:
                     if fh.read().strip() != str(INDEX_FORMAT):
                         return False
-            except OSError:
-                return False
-            if not os.path.isdir(self._dir(lang)):
+            except OSError:  # built before indexes carried a format
                 return False
         return True
 

@@ -63,7 +63,7 @@ def rebuild(db_session):
 
 
 def is_current():
-    """True when every content language has an index in the current format."""
+    """True when no content language has an index in an older format."""
     return engine().is_current(current_app.config["CONTENT_LANGUAGES"])
 
 

@@ -67,9 +67,12 @@ def test_index_lives_in_the_configured_folder(app, docs):
 def test_init_rebuilds_an_index_of_an_older_format(app, docs, runner):
     from pathlib import Path
     assert index.is_current()
-    marker = Path(app.config["SEARCH_INDEX_DIR"]) / ".format-en"
-    marker.write_text("1")
-    shutil.rmtree(Path(app.config["SEARCH_INDEX_DIR"]) / "ko")
+    folder = Path(app.config["SEARCH_INDEX_DIR"])
+    shutil.rmtree(folder / "es")  # a language without an index is not stale
+    (folder / ".format-es").unlink()
+    assert index.is_current()
+    (folder / ".format-en").write_text("1")
+    (folder / ".format-ko").unlink()  # built before indexes carried a format
     assert not index.is_current()
     out = runner.invoke(args=["portal", "init"])
     assert out.exit_code == 0, out.output
