@@ -34,8 +34,7 @@ def accept_events(read_body, mimetype, content_length, user_agent, address):
         batch = parse_batch(payload, service.known_pages(), current_app.config["EVENT_MAX_BATCH"])
         return 202, {"accepted": service.store(batch)}, {}
     except IngestError as exc:
-        headers = {"Retry-After": str(exc.retry_after)} if exc.status in (429, 503) else {}
-        return exc.status, {"error": exc.message}, headers
+        return exc.status, {"error": exc.message}, exc.headers
 
 
 def parse_body(read_body, mimetype, content_length):

@@ -49,6 +49,11 @@ class IngestError(Exception):
         self.retry_after = retry_after
         self.field = field  # the event field at fault, when one is
 
+    @property
+    def headers(self):
+        """Response headers: when to try again, for refusals that are about timing."""
+        return {"Retry-After": str(self.retry_after)} if self.status in (429, 503) else {}
+
 
 @dataclass
 class Batch:
@@ -234,12 +239,12 @@ def _insert_events(conn, events, now):
     proc = _processors(conn.dialect)
     received, day = proc["received_at"](now), proc["day"](now.date())
     data = proc["data"]
-    rows = [_params(conn.dialect, (received, day, session, seq, e["type"], e["page"], e["lang"],
-                                   data({k: v for k, v in e.items()
-                                         if k not in ("type", "page", "lang")})))
+    rows = [(received, day, session, seq, e["type"], e["page"], e["lang"],
+             data({k: v for k, v in e.items() if k not in ("type", "page", "lang")}))
             for session, seq, e in events]
     if conn.dialect.paramstyle != "qmark":
-        conn.exec_driver_sql(_statements(conn.dialect)["events"], rows)
+        conn.exec_driver_sql(_statements(conn.dialect)["events"],
+                             [_params(conn.dialect, row) for row in rows])
         return
     for start in range(0, len(rows), ROWS_PER_INSERT):
         chunk = rows[start:start + ROWS_PER_INSERT]

@@ -42,7 +42,7 @@ def rollup_day(db_session, day):
 
 
 def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    return func.sum(case((condition, 1), else_=0))
 
 
 def _totals(day):
@@ -54,7 +54,7 @@ def _totals(day):
                    func.count(func.distinct(case((view, Event.session)))).label("sessions"),
                    _count_if(and_(view, Event.data["ref"].as_string() == "search"))
                    .label("search_entries"),
-                   func.coalesce(func.sum(seconds), 0.0).label("engaged"),
+                   func.sum(seconds).label("engaged"),
                    _count_if(Event.type == "copy").label("copies"),
                    _count_if(Event.type == "link").label("outbound"))
             .where(Event.day == day).group_by(Event.page, Event.lang))

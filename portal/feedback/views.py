@@ -20,10 +20,7 @@ def _refused(exc):
         back = referrer if referrer.startswith(request.host_url) else url_for("root")
         return render_template("feedback/refused.html", message=exc.message,
                                back=back), exc.status
-    response = jsonify(error=exc.message)
-    if exc.status in (429, 503):
-        response.headers["Retry-After"] = str(exc.retry_after)
-    return response, exc.status
+    return jsonify(error=exc.message), exc.status, exc.headers
 
 
 @bp.post("/api/v1/events")
