@@ -92,8 +92,10 @@ def _register_blueprints(app):
     from portal.insights.views import bp as insights_bp
     from portal.search.views import bp as search_bp
     from portal.write.views import bp as write_bp
-    for bp in (auth_bp, search_bp, feedback_bp, insights_bp, write_bp, admin_bp,
-               pages_api_bp, docs_bp):
+    from portal.comments.views import bp as comments_bp
+    from portal.tasks.views import bp as tasks_bp
+    for bp in (auth_bp, search_bp, feedback_bp, insights_bp, write_bp, comments_bp, tasks_bp,
+               admin_bp, pages_api_bp, docs_bp):
         app.register_blueprint(bp)
 
 
