@@ -31,7 +31,14 @@ run: install
 	$(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) \
 		--access-logfile - wsgi:app
 
-test: install
+# axe-core (the npm package) for the browser tests' accessibility checks.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+AXE_VERSION ?= 4.11.4
+$(AXE):
+	command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund --prefix .cache/axe \
+		axe-core@$(AXE_VERSION) || echo "npm not found: browser accessibility checks will be skipped"
+
+test: install $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The database tests against PostgreSQL (a fresh database is created per run).

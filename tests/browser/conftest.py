@@ -5,12 +5,13 @@ Locally a missing Chromium skips these tests with the reason; under CI=true it f
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from portal.extensions import db
-from tests.conftest import make_app
+from tests.conftest import ROOT, make_app
 
 CHROMIUM = os.environ.get("SIGNPOST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -89,3 +90,46 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+AXE_PLACES = [Path(p) for p in (os.environ.get("SIGNPOST_AXE"),
+                                ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js") if p]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script (the npm package, installed by `make test` into .cache/axe)."""
+    path = next((p for p in AXE_PLACES if p.is_file()), None)
+    if path is None:
+        reason = ("axe-core not found (make test installs it: npm install --prefix .cache/axe "
+                  "axe-core)")
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(reason + " — accessibility checks are required under CI")
+        print(f"\nSKIPPING accessibility checks: {reason}")
+        pytest.skip(reason)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe_check(axe_source):
+    """axe_check(page, context=None): fail on serious or critical WCAG 2 A/AA violations.
+
+    axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy
+    does not apply to, so the page under test keeps its real CSP.
+    """
+    def check(page, context=None):
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(axe_source)
+        result = page.evaluate(
+            "([context, tags]) => axe.run(context || document, "
+            "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            [context, AXE_TAGS])
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        details = "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+            for v in bad)
+        assert not bad, f"axe found serious/critical WCAG 2 AA violations on {page.url}:\n{details}"
+        return result["violations"]
+    return check
