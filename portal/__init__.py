@@ -89,13 +89,14 @@ def _register_blueprints(app):
     from portal.docs.api import bp as pages_api_bp
     from portal.docs.views import bp as docs_bp
     from portal.feedback.views import bp as feedback_bp
+    from portal.insights.api import bp as insights_api_bp
     from portal.insights.views import bp as insights_bp
     from portal.search.views import bp as search_bp
     from portal.write.views import bp as write_bp
     from portal.comments.views import bp as comments_bp
     from portal.tasks.views import bp as tasks_bp
     for bp in (auth_bp, search_bp, feedback_bp, insights_bp, write_bp, comments_bp, tasks_bp,
-               admin_bp, pages_api_bp, docs_bp):
+               admin_bp, pages_api_bp, insights_api_bp, docs_bp):
         app.register_blueprint(bp)
 
 

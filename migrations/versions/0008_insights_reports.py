@@ -19,8 +19,18 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('insight_funnels',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('steps', sa.JSON(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', portal.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('insight_funnels')

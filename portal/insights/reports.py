@@ -1,0 +1,56 @@
+"""One door to the signal reports, shared by the HTML pages, the JSON API and the CSV exports.
+
+The reports themselves live in `portal.insights.queries` (the rollups' owner); this module
+applies the parsed filters the same way for every format, and lets the pages say "not
+available yet" instead of failing while a report is missing.
+"""
+import logging
+
+from portal.insights import filters as filtering
+
+log = logging.getLogger(__name__)
+
+
+def available(name):
+    """The report function `name` of `portal.insights.queries`, or None when there is none."""
+    try:
+        from portal.insights import queries
+    except ImportError:
+        log.warning("portal.insights.queries is missing: insights reports are empty")
+        return None
+    return getattr(queries, name, None)
+
+
+def page_rows(db_session, filters):
+    """The page table for `filters`, sorted as they ask; None when the report is missing."""
+    report = available("page_table")
+    if report is None:
+        return None
+    rows = report(db_session, lang=filters.lang, start=filters.start, end=filters.end,
+                  section=filters.section)
+    return filtering.sort_rows(rows, filters)
+
+
+def page_detail(db_session, slug, lang, filters):
+    """The detail of one page in one language, or None (unknown page or missing report)."""
+    report = available("page_detail")
+    if report is None:
+        return None
+    return report(db_session, slug, lang, start=filters.start, end=filters.end)
+
+
+def search_rows(db_session, filters):
+    """Search gaps for `filters`, most frequent first; None when the report is missing."""
+    report = available("search_gaps")
+    if report is None:
+        return None
+    rows = report(db_session, lang=filters.lang, start=filters.start, end=filters.end)
+    return sorted(rows, key=lambda r: -(r.get("count") or 0))
+
+
+def surveys(db_session, filters):
+    """Survey scores for `filters`, or None when the report is missing."""
+    report = available("survey_scores")
+    if report is None:
+        return None
+    return report(db_session, lang=filters.lang, start=filters.start, end=filters.end)
