@@ -1,6 +1,7 @@
 """Pages, one translation per language, and immutable revisions."""
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,6 +62,19 @@ class Revision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # For translations: the source-language revision number this one was made from.
     source_revision: Mapped[int | None] = mapped_column(Integer)
+    # A draft is saved for writers only; the translation's current revision is always published.
+    draft: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     translation: Mapped[Translation] = relationship(
         back_populates="revisions", foreign_keys=[translation_id])
     author = relationship("User")
+
+
+class PageRedirect(db.Model):
+    """An old slug of a moved page: `/<lang>/docs/<old_slug>` answers 301 to the page."""
+
+    __tablename__ = "page_redirects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_slug: Mapped[str] = mapped_column(String(255), unique=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    page: Mapped[Page] = relationship()
