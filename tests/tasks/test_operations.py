@@ -132,3 +132,15 @@ def test_done_tasks_get_no_due_notification(app, docs, make_user):
     _create(writer, assignee=writer.email, due=date(2020, 1, 1).isoformat(), status="done")
     notifications.refresh_due(db.session, writer)
     assert notifications.unread_count(db.session, writer) == 0
+
+
+def test_demo_collab_creates_tasks_in_every_state_once(app, docs, make_user):
+    from portal.tasks.demo import create_demo_collab
+    from portal.tasks.models import STATUSES, Task
+    assert create_demo_collab(db.session) == 0  # no accounts yet: nothing to do
+    make_user("owner"), make_user("writer"), make_user("reader")
+    assert create_demo_collab(db.session) == 5
+    db.session.commit()
+    statuses = {t.status for t in db.session.scalars(db.select(Task))}
+    assert statuses == set(STATUSES)
+    assert create_demo_collab(db.session) == 0
