@@ -1,6 +1,6 @@
 """The page timeline and the notifications list (routes on the tasks blueprint)."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from portal.auth.access import requires, signed_in
@@ -97,5 +97,6 @@ def notifications_read_all():
     """Mark every notification read."""
     count = notifications.mark_read(db.session, current_user)
     db.session.commit()
-    flash(_("%(count)d notifications marked as read.", count=count), "success")
+    flash(ngettext("%(num)d notification marked as read.", "%(num)d notifications marked as read.",
+                   count), "success")
     return redirect(url_for("tasks.notifications_list"), 303)
