@@ -51,7 +51,7 @@ class Filters:
         f = replace(self, **changes) if changes else self
         args = {"lang": f.lang or None, "section": f.section or None}
         if f.days:
-            args["days"] = f.days
+            args["days"] = f.days if f.days != DEFAULT_DAYS else None
         else:
             args.update({"from": f.start.isoformat(), "to": f.end.isoformat()})
         if f.sort != "stuck" or not f.descending:

@@ -1,0 +1,107 @@
+"""Journeys and funnels: counting on plain session paths, and funnel definitions."""
+import pytest
+
+from portal.insights.funnel_models import Funnel
+from portal.insights.journeys import (FunnelError, SessionPath, funnel_steps, list_funnels,
+                                      parse_steps, save_funnel, top_paths)
+from tests.insights.fakes import fake_reports  # noqa: F401  (fixture)
+
+P = SessionPath
+
+
+def test_top_paths_count_the_first_three_pages_per_language():
+    paths = [P("en", ("a", "b", "c", "d")), P("en", ("a", "b", "c")), P("en", ("a", "x")),
+             P("ko", ("a", "b", "c")), P("en", ())]
+    top = top_paths(paths)
+    assert top[0] == {"lang": "en", "steps": ["a", "b", "c"], "sessions": 2, "share": round(2 / 3, 4)}
+    assert {"lang": "ko", "steps": ["a", "b", "c"], "sessions": 1, "share": 1.0} in top
+    assert {"lang": "en", "steps": ["a", "x"], "sessions": 1, "share": round(1 / 3, 4)} in top
+    assert len(top_paths(paths, limit=1)) == 1
+
+
+def test_funnel_counts_steps_in_order_with_pages_between():
+    paths = [P("en", ("a", "z", "b", "c")),  # all three, with a detour
+             P("en", ("a", "b")),            # stops after two
+             P("en", ("b", "a", "c")),       # a then c: only step 1 in order
+             P("ko", ("a", "b", "c")),
+             P("ko", ("x",))]                # never entered
+    report = funnel_steps(paths, ["a", "b", "c"])
+    assert [(r["entered"], r["continued"], r["drop_off"]) for r in report["all"]] == \
+        [(4, 3, 1), (3, 2, 1), (2, None, None)]
+    assert report["all"][0]["drop_off_rate"] == 0.25
+    assert [r["entered"] for r in report["by_lang"]["en"]] == [3, 2, 1]
+    assert [r["entered"] for r in report["by_lang"]["ko"]] == [1, 1, 1]
+
+
+def test_parse_steps_accepts_lines_or_commas():
+    assert parse_steps(" /a/b/ \n\nc, d ") == ["a/b", "c", "d"]
+
+
+@pytest.fixture
+def pages(make_docs, import_docs):
+    files = {f"en/{s}.md": f"# {s}\n\nText.\n" for s in ("one", "two", "three")}
+    import_docs(make_docs(files))
+    return {"one", "two", "three"}
+
+
+def test_save_funnel_validates_and_stores(app, pages):
+    with app.test_request_context():  # messages are translated for the request's locale
+        _save_funnel_checks(pages)
+
+
+def _save_funnel_checks(pages):
+    from portal.extensions import db
+    with pytest.raises(FunnelError) as bad:
+        save_funnel(db.session, None, "Start", ["one"], pages)
+    assert bad.value.field == "steps"
+    with pytest.raises(FunnelError) as bad:
+        save_funnel(db.session, None, "Start", ["one", "nope"], pages)
+    assert "nope" in bad.value.message
+    with pytest.raises(FunnelError):
+        save_funnel(db.session, None, "Start", ["one", "one"], pages)
+    with pytest.raises(FunnelError) as bad:
+        save_funnel(db.session, None, " ", ["one", "two"], pages)
+    assert bad.value.field == "name"
+    with pytest.raises(FunnelError):
+        save_funnel(db.session, None, "Start", [f"p{i}" for i in range(9)], pages)
+    funnel = save_funnel(db.session, None, "Start", ["one", "two", "three"], pages)
+    db.session.commit()
+    assert [f.steps for f in list_funnels(db.session)] == [["one", "two", "three"]]
+    with pytest.raises(FunnelError) as bad:
+        save_funnel(db.session, None, "Start", ["one", "two"], pages)
+    assert bad.value.field == "name"
+    save_funnel(db.session, funnel, "Start", ["two", "one"], pages)  # same name, same funnel
+    db.session.commit()
+    assert db.session.get(Funnel, funnel.id).steps == ["two", "one"]
+
+
+def test_owner_creates_edits_and_deletes_a_funnel(client, login_as, pages, monkeypatch):
+    from portal.extensions import db
+    from portal.insights import journeys
+    paths = [P("en", ("one", "two", "three")), P("en", ("one", "two")), P("ko", ("one",))]
+    monkeypatch.setattr(journeys, "session_paths", lambda *args: paths)
+    login_as("owner")
+    response = client.post("/insights/funnels/new", data={"name": "Onboarding", "steps": "one\nmissing"})
+    assert response.status_code == 422
+    assert "missing" in response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    response = client.post("/insights/funnels/new", data={"name": "Onboarding", "steps": "one\ntwo\nthree"})
+    assert response.status_code == 303
+    funnel = db.session.scalar(db.select(Funnel))
+    page = client.get("/insights/journeys").get_data(as_text=True)
+    assert "Onboarding" in page and "Steps, all languages" in page and "Steps in 한국어" in page
+    # one -> two: 3 entered, 2 continued, 1 dropped off (33%)
+    assert '<td class="num">3</td>\n        <td class="num">2</td>' in page
+    assert "1 (33%)" in page
+    assert 'aria-label="Sessions entering each step of the funnel Onboarding"' in page
+    assert client.post(f"/insights/funnels/{funnel.id}", data={"name": "Renamed", "steps": "two, three"}).status_code == 303
+    db.session.expire_all()
+    assert (funnel.name, funnel.steps) == ("Renamed", ["two", "three"])
+    assert client.post(f"/insights/funnels/{funnel.id}/delete").status_code == 303
+    assert db.session.scalar(db.select(Funnel)) is None
+    assert client.post(f"/insights/funnels/{funnel.id}/delete").status_code == 404
+
+
+def test_writers_cannot_manage_funnels(client, login_as, pages):
+    login_as("writer")
+    assert client.post("/insights/funnels/new", data={"name": "x", "steps": "one\ntwo"}).status_code == 403
