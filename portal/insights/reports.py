@@ -9,6 +9,7 @@ import logging
 from portal.insights import filters as filtering
 
 log = logging.getLogger(__name__)
+_warned = []
 
 
 def available(name):
@@ -16,7 +17,9 @@ def available(name):
     try:
         from portal.insights import queries
     except ImportError:
-        log.warning("portal.insights.queries is missing: insights reports are empty")
+        if not _warned:
+            _warned.append(True)
+            log.warning("portal.insights.queries is missing: insights reports are empty")
         return None
     return getattr(queries, name, None)
 

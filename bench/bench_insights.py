@@ -1,0 +1,201 @@
+"""Insights on big data: bulk-load raw events, roll them up, time the reports through the app.
+
+A bulk equivalent of ingest (multi-row INSERTs straight to SQLite, as the ingest writer does)
+loads SIGNPOST_BENCH_EVENTS events (default 10 million) of realistic reading sessions over 90
+days and 500 pages × 2 languages into a temporary instance. `portal rollup` then builds every
+rollup (timed: events/s, to compare with the ingest rate), and the page table and a page
+detail are requested through the app's test client, cold (first request) and warm (median
+and p95 of repeated requests), against the 300 ms target.
+"""
+import json
+import os
+import random
+import time
+from datetime import date, datetime, timedelta, timezone
+
+from bench.common import instance, percentile
+
+EVENTS = int(os.environ.get("SIGNPOST_BENCH_EVENTS", 10_000_000))
+PAGES, LANGS, DAYS = 500, ("en", "ko"), 90
+SECTIONS = 5
+REPEAT = int(os.environ.get("SIGNPOST_BENCH_REPEAT", 15))
+TARGET_MS = 300
+ROWS_PER_INSERT = 400
+
+
+def run(report):
+    with instance() as (folder, _env):
+        from portal import create_app
+        from portal.extensions import db
+        app = create_app({"INSTANCE_PATH": str(folder), "EVENT_RATE_LIMIT": 0,
+                          "DOCS_PATH": str(folder / "nodocs")})
+        with app.app_context():
+            _migrate(app)
+            slugs = _pages(db.session)
+            loaded, seconds = _load(db, slugs)
+            report("insights load (bulk, SQLite)", round(loaded / seconds), "events/s",
+                   note=f"{loaded:,} events in {seconds:.0f}s")
+            rolled = _rollup(app, loaded)
+            report("insights rollup", round(loaded / rolled), "events/s",
+                   note=f"{rolled:.0f}s for {DAYS} days")
+            _time_reports(app, db, report, slugs)
+
+
+def _migrate(app):
+    from flask_migrate import upgrade
+    from portal import PROJECT_ROOT
+    upgrade(directory=str(PROJECT_ROOT / "migrations"), revision="heads")
+
+
+def _pages(db_session):
+    """500 published pages in English and Korean, each with five sections."""
+    from portal.content.models import Page, Revision, Translation
+    created = datetime.now(timezone.utc) - timedelta(days=DAYS + 30)
+    slugs = []
+    for i in range(PAGES):
+        slug = f"section-{i % 10}/page-{i}"
+        page = Page(slug=slug, section=f"Section {i % 10}", order=i, created_at=created)
+        db_session.add(page)
+        for lang in LANGS:
+            title = f"Page {i}" if lang == "en" else f"페이지 {i}"
+            body = "\n\n".join(f"## Part {s} {{ #sec-{s} }}\n\nText." for s in range(1, SECTIONS + 1))
+            t = Translation(page=page, lang=lang, title=title, published=True, updated_at=created)
+            rev = Revision(translation=t, number=1, title=title, markdown=f"# {title}\n\n{body}\n",
+                           meta={}, message="bench", created_at=created,
+                           source_revision=1 if lang != "en" else None)
+            db_session.add_all([t, rev])
+            db_session.flush()
+            t.current_revision_id = rev.id
+        slugs.append(slug)
+    db_session.commit()
+    return slugs
+
+
+def _sessions(slugs, total, seed=11):
+    """Yield (received_at, session, events) for reading sessions until `total` events."""
+    rng = random.Random(seed)
+    weights = [1 / (i + 1) ** 0.8 for i in range(len(slugs))]  # a few popular pages
+    start = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0) \
+        - timedelta(days=DAYS - 1)
+    made = n = 0
+    while made < total:
+        n += 1
+        at = start + timedelta(seconds=rng.randrange(DAYS * 86400))
+        lang = "ko" if rng.random() < 0.35 else "en"
+        pages = rng.choices(slugs, weights, k=rng.choice((1, 1, 2, 2, 3, 4, 6)))
+        events, t = [], at.timestamp() * 1000
+        for page in pages:
+            ref = "search" if rng.random() < 0.3 else "nav"
+            events.append(("page_view", page, lang, {"ref": ref, "t": t}))
+            reached = rng.randint(1, SECTIONS)
+            for s in range(1, reached + 1):
+                events.append(("scroll", page, lang,
+                               {"depth": min(100, s * 20), "section": f"sec-{s}", "t": t + s * 4000}))
+            seconds = round(rng.expovariate(1 / 45), 1)
+            events.append(("engagement", page, lang, {"seconds": seconds, "t": t + 1000 * seconds}))
+            t += 1000 * (seconds + 5)
+        events = events[:total - made]
+        made += len(events)
+        yield at, f"{n:032x}", events
+
+
+def _load(db, slugs):
+    """Insert the events in multi-row INSERTs on one connection; returns (count, seconds)."""
+    from portal.feedback.models import Event
+    conn = db.engine.raw_connection()
+    dialect = db.engine.dialect
+    table = Event.__table__
+    proc = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+            for c in ("received_at", "day")}
+    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    columns = ("received_at", "day", "session", "seq", "type", "page", "lang", "data")
+    row = "(" + ", ".join("?" * len(columns)) + ")"
+    full = f"INSERT INTO events ({', '.join(columns)}) VALUES " + ", ".join([row] * ROWS_PER_INSERT)
+    cur = conn.cursor()
+    cur.execute("PRAGMA synchronous=OFF")
+    started = time.perf_counter()
+    buffer, count, next_commit = [], 0, 1_000_000
+    for at, session, events in _sessions(slugs, EVENTS):
+        received, day = proc["received_at"](at), proc["day"](at.date())
+        for seq, (kind, page, lang, data) in enumerate(events):
+            buffer.extend((received, day, session, seq, kind, page, lang, encode(data)))
+            count += 1
+            if len(buffer) == ROWS_PER_INSERT * len(columns):
+                cur.execute(full, buffer)
+                buffer = []
+        if count >= next_commit:
+            conn.commit()
+            next_commit += 1_000_000
+    if buffer:
+        n = len(buffer) // len(columns)
+        cur.execute(f"INSERT INTO events ({', '.join(columns)}) VALUES " + ", ".join([row] * n), buffer)
+    _votes(cur, slugs, proc)
+    conn.commit()
+    cur.close()
+    conn.close()
+    return count, time.perf_counter() - started
+
+
+def _votes(cur, slugs, proc, count=20_000, seed=5):
+    """Helpful votes (about one per 500 events at full size) spread over the period."""
+    rng = random.Random(seed)
+    now = datetime.now(timezone.utc)
+    rows = []
+    for i in range(min(count, max(100, EVENTS // 500))):
+        at = now - timedelta(seconds=rng.randrange(DAYS * 86400))
+        helpful = rng.random() < 0.7
+        rows.append((f"v{i:031x}", rng.choice(slugs[:100]), rng.choice(LANGS), "", helpful,
+                     None if helpful else rng.choice(("unclear", "outdated", "missing")), None,
+                     proc["received_at"](at), proc["received_at"](at)))
+    cur.executemany("INSERT INTO votes (session, page, lang, section, helpful, reason, comment, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _rollup(app, loaded):
+    """Run `portal rollup` over the whole period; returns the seconds it took."""
+    first = date.today() - timedelta(days=DAYS - 1)
+    runner = app.test_cli_runner()
+    started = time.perf_counter()
+    result = runner.invoke(args=["portal", "rollup", "--from", first.isoformat(),
+                                 "--to", date.today().isoformat()])
+    seconds = time.perf_counter() - started
+    if result.exit_code != 0:
+        raise RuntimeError(f"portal rollup failed: {result.output}\n{result.exception!r}")
+    return seconds
+
+
+def _time_reports(app, db, report, slugs):
+    from portal.insights import reports
+    if reports.available("page_table") is None:
+        report("insights reports", "n/a", "", note="portal.insights.queries is not installed")
+        return
+    from portal.auth.operations import create_token, create_user
+    user = create_user(db.session, "bench-owner@example.com", "owner", "password-123")
+    token = create_token(db.session, user)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    detail = f"/api/v1/insights/pages/{slugs[0]}?lang=ko&days=90"
+    targets = [("page table JSON (90 days)", "/api/v1/insights/pages?days=90"),
+               ("page table JSON (ko, 28 days)", "/api/v1/insights/pages?lang=ko"),
+               ("page table HTML (90 days)", "/insights/?days=90"),
+               ("page detail JSON (90 days)", detail),
+               ("page detail HTML (90 days)", f"/insights/pages/ko/{slugs[0]}?days=90")]
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = str(user.id), True
+    for name, url in targets:
+        cold, status = _timed(client, url, headers)
+        if status != 200:
+            report(f"insights {name}", "n/a", "", note=f"HTTP {status}")
+            continue
+        warm = [_timed(client, url, headers)[0] for _ in range(REPEAT)]
+        median, p95 = percentile(warm, 50), percentile(warm, 95)
+        report(f"insights {name} cold", round(cold), "ms", f"< {TARGET_MS}", cold < TARGET_MS)
+        report(f"insights {name} warm median", round(median), "ms", f"< {TARGET_MS}",
+               median < TARGET_MS, note=f"p95 {p95:.0f} ms over {REPEAT}")
+
+
+def _timed(client, url, headers):
+    started = time.perf_counter()
+    response = client.get(url, headers=headers)
+    return (time.perf_counter() - started) * 1000, response.status_code
