@@ -85,7 +85,7 @@ def _sessions(slugs, total, seed=11):
         pages = rng.choices(slugs, weights, k=rng.choice((1, 1, 2, 2, 3, 4, 6)))
         events, t = [], at.timestamp() * 1000
         for page in pages:
-            ref = "search" if rng.random() < 0.3 else "nav"
+            ref = "search" if rng.random() < 0.3 else rng.choice(("direct", "internal", "internal"))
             events.append(("page_view", page, lang, {"ref": ref, "t": t}))
             reached = rng.randint(1, SECTIONS)
             for s in range(1, reached + 1):
