@@ -32,3 +32,22 @@ def instance_created(demo, echo):
     """Call after `init` created and filled a new database."""
     for fn in _instance_listeners:
         fn(demo=demo, echo=echo)
+
+
+class Withdrawn:
+    """Stands in for a translation that is no longer at `slug` (the page moved away).
+
+    Listeners treat it like any unpublished translation: drop it from what they keep.
+    """
+
+    published = False
+    current_revision = None
+
+    def __init__(self, slug, lang):
+        self.lang = lang
+        self.page = type("OldPage", (), {"slug": slug})()
+
+
+def withdrawn(slug, langs):
+    """Call after commit when a page left `slug` (moved): listeners forget it in `langs`."""
+    published([Withdrawn(slug, lang) for lang in langs])

@@ -104,32 +104,51 @@ def _source_revision_number(page, lang, source_lang):
     return None
 
 
+def latest_revision(translation):
+    """The translation's newest revision, draft or published; None when it has none."""
+    return translation.revisions[-1] if translation.revisions else None
+
+
 def save_revision(session, translation, markdown, title, meta=None, author=None, message="",
-                  base_revision=None, source_revision=None):
+                  base_revision=None, source_revision=None, draft=False, record_follow=False):
     """Add a revision unless nothing changed; refuse a stale `base_revision`.
 
-    Returns the new Revision, or None when the content is identical to the current one.
+    `base_revision` is compared with the newest revision, drafts included, so a save never
+    silently replaces a colleague's draft either. A draft is kept for writers only; a
+    published revision becomes the translation's current one. With `record_follow`, a new
+    followed `source_revision` alone counts as a change (a translator confirming "up to
+    date"). Returns the new (or just published) Revision, or None when nothing changed.
     """
-    current = translation.current_revision
-    if base_revision is not None and current is not None and current.number != base_revision:
-        raise StaleRevision(current.number)
+    head = latest_revision(translation)
+    if base_revision is not None and head is not None and head.number != base_revision:
+        raise StaleRevision(head.number)
     meta = dict(meta or {})
-    if current is not None and (current.markdown, current.title, current.meta or {}) == (
-            markdown, title, meta):
+    if head is not None and (head.markdown, head.title, head.meta or {}) == (
+            markdown, title, meta) and not (
+            record_follow and head.source_revision != source_revision):
+        if head.draft and not draft:
+            head.draft = False
+            _make_current(translation, head)
+            return head
         return None
-    revision = Revision(number=(current.number + 1) if current else 1, title=title,
+    revision = Revision(number=(head.number + 1) if head else 1, title=title,
                         markdown=markdown, meta=meta, message=message,
                         author_id=getattr(author, "id", None), source_revision=source_revision,
-                        created_at=utcnow())
+                        created_at=utcnow(), draft=draft)
     translation.revisions.append(revision)
     session.add(revision)
     session.flush()
+    if not draft:
+        _make_current(translation, revision)
+    return revision
+
+
+def _make_current(translation, revision):
     translation.current_revision = revision
     translation.current_revision_id = revision.id
-    translation.title = title
-    translation.updated_at = revision.created_at
+    translation.title = revision.title
+    translation.updated_at = utcnow()
     translation.published = True
-    return revision
 
 
 def export_docs(session, root):

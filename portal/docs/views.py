@@ -1,7 +1,8 @@
 """Reader views: per-language home and page."""
-from flask import Blueprint, abort, current_app, g, render_template
+from flask import Blueprint, abort, current_app, g, redirect, render_template, url_for
 
 from portal.content import queries
+from portal.content.editing import redirect_target
 from portal.docs import reading
 from portal.extensions import db
 
@@ -22,7 +23,10 @@ def page(lang, slug):
     view = queries.get_page_view(db.session, slug.strip("/"), lang,
                                  current_app.config["SOURCE_LANGUAGE"])
     if view is None:
-        abort(404)
+        moved = redirect_target(db.session, slug.strip("/"))
+        if moved is None:
+            abort(404)
+        return redirect(url_for("docs.page", lang=lang, slug=moved), 301)
     return _render_page(view, reading.nav_entries(lang))
 
 
