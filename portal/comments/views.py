@@ -1,5 +1,6 @@
 """Page comments: the no-JS forms on the reader page and the JSON API."""
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for)
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,7 +47,22 @@ def _languages():
 @bp.app_context_processor
 def _comment_helpers():
     return {"comment_thread": lambda page_id, lang: queries.thread(db.session, page_id, lang),
-            "comment_max_length": operations.MAX_LENGTH}
+            "comment_max_length": operations.MAX_LENGTH, "comment_draft": _take_draft}
+
+
+def _keep_draft(page, parent, body):
+    """Keep a refused comment's text so the form after the redirect still has it."""
+    session["comment_draft"] = {"page": page.id, "parent": str(parent or ""),
+                                "body": (body or "")[:operations.MAX_LENGTH]}
+
+
+def _take_draft(page_id, parent=""):
+    """The kept text for this page's form (and reply parent), once."""
+    draft = session.get("comment_draft")
+    if draft and draft["page"] == page_id and draft["parent"] == str(parent or ""):
+        session.pop("comment_draft")
+        return draft["body"]
+    return ""
 
 
 @bp.app_template_filter("comment_markup")
@@ -64,12 +80,14 @@ def add(lang, slug):
     if wait:
         flash(_("You are commenting too quickly. Please wait %(seconds)d seconds and try again.",
                 seconds=wait), "error")
+        _keep_draft(page, request.form.get("parent"), request.form.get("body"))
         return redirect(back + "#comments", 303)
     try:
         comment = operations.add_comment(db.session, page, lang, current_user,
                                          request.form.get("body"), request.form.get("parent"))
     except operations.CommentError as exc:
         flash(error_message(exc.code), "error")
+        _keep_draft(page, request.form.get("parent"), request.form.get("body"))
         return redirect(back + "#comments", 303)
     db.session.commit()
     flash(_("Your comment was posted."), "success")

@@ -137,3 +137,15 @@ def test_reply_and_mention_notify(client, docs, make_user, login_as):
     client.post(API, json={"body": "ping @Bobby"})
     assert db.session.scalar(db.select(db.func.count(Notification.id))
                              .where(Notification.user_id == bob.id)) == 2
+
+
+def test_a_refused_comment_keeps_its_text_for_the_form(client, docs, login_as, app):
+    app.config["COMMENT_RATE_LIMIT"] = 1
+    app.extensions.pop("signpost_comment_limiter", None)
+    login_as("reader")
+    client.post(POST, data={"body": "first"})
+    html = client.post(POST, data={"body": "my careful second thought"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "too quickly" in html
+    assert "my careful second thought</textarea>" in html
+    assert "my careful second thought" not in client.get(PAGE).get_data(as_text=True)

@@ -151,3 +151,20 @@ def test_hostile_text_stays_inert(client, docs, login_as):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html, url
         assert 'href="javascript' not in html, url
+
+
+def test_opening_a_notification_marks_it_read(client, docs, login_as, make_user):
+    from portal.tasks.models import Notification
+    writer = make_user("writer")
+    login_as("owner")
+    task = client.post("/api/v1/tasks", json={"title": "t", "assignee": writer.email}).get_json()
+    note = db.session.scalars(db.select(Notification)).one()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(writer.id)
+    response = client.post(f"/notifications/{note.id}/read", data={"open": "1"})
+    assert response.headers["Location"].endswith(f"/write/tasks/{task['id']}")
+    db.session.refresh(note)
+    assert note.read_at is not None
+    with client.session_transaction() as session:
+        session["_user_id"] = str(make_user("writer").id)
+    assert client.post(f"/notifications/{note.id}/read").status_code == 404  # not theirs
