@@ -23,12 +23,15 @@ def _api_error(exc):
              "description": "a string of at most 20000 characters",
              "status": "one of " + ", ".join(STATUSES),
              "priority": "one of " + ", ".join(PRIORITIES),
-             "due": "a date as YYYY-MM-DD", "labels": "a list of up to 10 strings of at most 40 characters",
-             "page": "the slug of an existing page", "assignee": "the email of a writer, owner or admin",
+             "due": "a date as YYYY-MM-DD",
+             "labels": "a list of up to 10 strings of at most 40 characters",
+             "page": "the slug of an existing page",
+             "assignee": "the email of a writer, owner or admin",
              "lang": "one of " + ", ".join(current_app.config["CONTENT_LANGUAGES"]),
              "evidence": "page:<lang>:<slug>, comment:<id>, vote:<id>, stuck:<lang>:<slug> or "
                          "search_gap:<lang>:<query_key>"}
-    abort(422, description=f"Invalid {exc.field!r} ({exc.code}): use {hints.get(exc.field, 'a valid value')}.")
+    hint = hints.get(exc.field, "a valid value")
+    abort(422, description=f"Invalid {exc.field!r} ({exc.code}): use {hint}.")
 
 
 def _json_body():
@@ -72,8 +75,8 @@ def api_create():
     if unknown:
         abort(422, description=f"Unknown fields: {', '.join(sorted(unknown))}.")
     try:
-        clean = operations.clean_changes(db.session, {k: data[k] for k in PATCH_FIELDS if k in data},
-                                         current_app.config["CONTENT_LANGUAGES"])
+        fields = {k: data[k] for k in PATCH_FIELDS if k in data}
+        clean = operations.clean_changes(db.session, fields, current_app.config["CONTENT_LANGUAGES"])
         if "title" not in clean:
             raise operations.TaskError("title", "empty")
         evidence = operations.parse_evidence(data.get("evidence"))

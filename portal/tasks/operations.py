@@ -249,6 +249,6 @@ def add_task_comment(session, task, author, body):
     task.updated_at = utcnow()
     notifications.notify_mentions(session, body, author, f"task_comment:{comment.id}", task=task)
     if task.assignee is not None and task.assignee.id != author.id:
-        notifications.notify(session, task.assignee, "task_comment", f"task_comment:{comment.id}:assignee",
-                             author, task=task)
+        notifications.notify(session, task.assignee, "task_comment",
+                             f"task_comment:{comment.id}:assignee", author, task=task)
     return comment

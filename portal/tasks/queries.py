@@ -85,7 +85,8 @@ def all_labels(session):
 
 def open_task_counts(session):
     """Open (not done) tasks per page slug — for the writers' page list."""
-    rows = session.execute(select(Page.slug, func.count(Task.id)).join(Task, Task.page_id == Page.id)
+    rows = session.execute(select(Page.slug, func.count(Task.id))
+                           .join(Task, Task.page_id == Page.id)
                            .where(Task.status != "done").group_by(Page.slug)).all()
     return dict(rows)
 
@@ -143,9 +144,8 @@ class Numbers:
 
 def page_numbers(session, slug, lang, first, last):
     """Sums of the page's daily rollups from `first` to `last` (dates, inclusive)."""
-    query = select(func.coalesce(func.sum(PageDay.views), 0), func.coalesce(func.sum(PageDay.sessions), 0),
-                   func.coalesce(func.sum(PageDay.exits), 0), func.coalesce(func.sum(PageDay.votes_yes), 0),
-                   func.coalesce(func.sum(PageDay.votes_no), 0)).where(
+    columns = (PageDay.views, PageDay.sessions, PageDay.exits, PageDay.votes_yes, PageDay.votes_no)
+    query = select(*(func.coalesce(func.sum(c), 0) for c in columns)).where(
         PageDay.page == slug, PageDay.day >= first, PageDay.day <= last)
     if lang:
         query = query.where(PageDay.lang == lang)
@@ -171,7 +171,8 @@ def before_after(session, task, today=None):
     days = WINDOW_DAYS
     if task.closed_at is not None:
         days = max(1, min(WINDOW_DAYS, (today - task.closed_at.date()).days + 1))
-    before = page_numbers(session, slug, lang, created - timedelta(days=days), created - timedelta(days=1))
+    before = page_numbers(session, slug, lang, created - timedelta(days=days),
+                          created - timedelta(days=1))
     after = None
     if task.status == "done" and task.closed_at is not None:
         closed = task.closed_at.date()

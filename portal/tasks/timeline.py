@@ -22,8 +22,10 @@ class Entry:
 def page_timeline(session, page, lang=None, limit=500):
     """Everything that happened to `page` (in `lang`, or every language), newest first."""
     entries = []
-    revisions = select(Revision).join(Translation, Revision.translation_id == Translation.id).where(Translation.page_id == page.id) \
-        .options(selectinload(Revision.author), selectinload(Revision.translation))
+    revisions = (select(Revision)
+                 .join(Translation, Revision.translation_id == Translation.id)
+                 .where(Translation.page_id == page.id)
+                 .options(selectinload(Revision.author), selectinload(Revision.translation)))
     comments = select(PageComment).where(PageComment.page_id == page.id) \
         .options(selectinload(PageComment.author))
     votes = select(Vote).where(Vote.page == page.slug)
