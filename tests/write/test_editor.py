@@ -198,3 +198,9 @@ def test_reader_page_links_writers_to_the_editor(client, guide, login_as):
     assert "/write/pages/en/guide/install/edit" not in client.get("/en/docs/guide/install").get_data(as_text=True)
     login_as("writer")
     assert "/write/pages/en/guide/install/edit" in client.get("/en/docs/guide/install").get_data(as_text=True)
+
+
+def test_preview_needs_the_csrf_token(app, guide, login_as, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    login_as("writer")
+    assert client.post("/write/preview", json={"markdown": "x"}).status_code == 400
