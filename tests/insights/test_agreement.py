@@ -12,14 +12,14 @@ FILTERS = ["", "lang=ko", "lang=en&sort=views&dir=asc", "section=Deployment&days
 
 
 def _html_pages(html):
-    body = html.split('id="pages-table"', 1)[1].split("</tbody>", 1)[0]
+    body = html.split('id="pages-table"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = []
     for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
         link = re.search(r'href="/insights/pages/([\w-]+)/([^"?]+)', tr)
         values = re.findall(r'data-value="([^"]*)"', tr)
         yes_no = re.search(r"(\d+) yes / (\d+) no", tr)
         rows.append((link.group(2), link.group(1), int(values[0]), int(values[1]),
-                     int(yes_no.group(1)), int(yes_no.group(2)), round(float(values[7]))))
+                     int(yes_no.group(1)), int(yes_no.group(2)), round(float(values[6]))))
     return rows
 
 
@@ -63,7 +63,7 @@ def test_search_tables_agree(client, login_as, fake_reports):
     login_as("owner")
     for query in ("", "lang=ko"):
         html = client.get(f"/insights/searches?{query}").get_data(as_text=True)
-        body = html.split('id="searches-table"', 1)[1].split("</tbody>", 1)[0]
+        body = html.split('id="searches-table"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
         html_rows = [tuple(int(v) for v in re.findall(r'data-value="(\d+)"', tr)[:3])
                      for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
         json_rows = [(s["count"], s["zero_results"], s["clicks"])
