@@ -224,4 +224,5 @@ def comment(task_id):
     return redirect(url_for("tasks.detail", task_id=task.id) + f"#task-comment-{note.id}", 303)
 
 
-from portal.tasks import api, pages  # noqa: E402,F401  (their routes live on this blueprint)
+# Their routes live on this blueprint; commands registers `portal notify-due`.
+from portal.tasks import api, commands, pages  # noqa: E402,F401

@@ -144,3 +144,13 @@ def test_demo_collab_creates_tasks_in_every_state_once(app, docs, make_user):
     statuses = {t.status for t in db.session.scalars(db.select(Task))}
     assert statuses == set(STATUSES)
     assert create_demo_collab(db.session) == 0
+
+
+def test_notify_due_command(app, docs, make_user, runner):
+    writer = make_user("writer")
+    _create(writer, assignee=writer.email, due=date(2020, 1, 1).isoformat())
+    result = runner.invoke(args=["portal", "notify-due"])
+    assert result.exit_code == 0 and "1 open task(s)" in result.output
+    assert notifications.unread_count(db.session, writer) == 1
+    runner.invoke(args=["portal", "notify-due"])
+    assert notifications.unread_count(db.session, writer) == 1
