@@ -109,6 +109,9 @@ def _load(db, slugs):
             for c in ("received_at", "day")}
     encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
     columns = ("received_at", "day", "session", "seq", "type", "page", "lang", "data")
+    reader_time = "at" in table.c  # the reader's own clock, where the schema keeps it
+    if reader_time:
+        columns += ("at",)
     row = "(" + ", ".join("?" * len(columns)) + ")"
     full = f"INSERT INTO events ({', '.join(columns)}) VALUES " + ", ".join([row] * ROWS_PER_INSERT)
     cur = conn.cursor()
@@ -118,7 +121,10 @@ def _load(db, slugs):
     for at, session, events in _sessions(slugs, EVENTS):
         received, day = proc["received_at"](at), proc["day"](at.date())
         for seq, (kind, page, lang, data) in enumerate(events):
+            t = data.pop("t")
             buffer.extend((received, day, session, seq, kind, page, lang, encode(data)))
+            if reader_time:
+                buffer.append(int(t))
             count += 1
             if len(buffer) == ROWS_PER_INSERT * len(columns):
                 cur.execute(full, buffer)
