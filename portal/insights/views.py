@@ -78,10 +78,29 @@ def page(lang, slug):
     detail = reports.page_detail(db.session, slug, lang, filters)
     if detail is None and reports.available("page_detail") is not None:
         abort(404)
+    detail = _normalised(detail) if detail else None
     return render_template("insights/page.html", detail=detail, slug=slug, page_lang_code=lang,
                            trend_charts=_trend_charts(detail) if detail else [],
                            section_chart=_section_chart(detail) if detail else None,
                            **_context(filters, None, "insights.page"))
+
+
+def _ranked(items, key):
+    """[{key: name, "count": n}] from a {name: n} mapping or a list of pairs or dicts."""
+    if isinstance(items, dict):
+        items = sorted(items.items(), key=lambda kv: -(kv[1] or 0))
+    return [item if isinstance(item, dict) else {key: item[0], "count": item[1]}
+            for item in items or []]
+
+
+def _normalised(detail):
+    """The detail with its ranked lists in one shape for the template."""
+    detail = dict(detail)
+    for name in ("previous_pages", "next_pages"):
+        detail[name] = _ranked(detail.get(name), "slug")
+    for name in ("searches_before", "searches_after"):
+        detail[name] = _ranked(detail.get(name), "query_key")
+    return detail
 
 
 def _revision_markers(detail):

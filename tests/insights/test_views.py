@@ -159,3 +159,11 @@ def test_pages_say_so_when_the_reports_are_missing(client, login_as, monkeypatch
         response = client.get(url)
         assert response.status_code == 200
         assert "This report is not available yet" in response.get_data(as_text=True)
+
+
+def test_ranked_lists_take_mappings_pairs_or_dicts():
+    from portal.insights.views import _ranked
+    assert _ranked({"a": 1, "b": 5}, "slug") == [{"slug": "b", "count": 5}, {"slug": "a", "count": 1}]
+    assert _ranked([("q", 2)], "query_key") == [{"query_key": "q", "count": 2}]
+    assert _ranked([{"slug": "x", "count": 1}], "slug") == [{"slug": "x", "count": 1}]
+    assert _ranked(None, "slug") == []
