@@ -1,5 +1,6 @@
 """A page's timeline: revisions, comments, tasks with their activity, and reader votes, by time."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -8,6 +9,8 @@ from portal.comments.models import PageComment
 from portal.content.models import Revision, Translation
 from portal.feedback.models import Vote
 from portal.tasks.models import Task, TaskActivity
+
+AT_CREATION = timedelta(seconds=2)
 
 
 @dataclass
@@ -41,7 +44,8 @@ def page_timeline(session, page, lang=None, limit=500):
     entries += [Entry(v.updated_at, "vote", v) for v in session.scalars(votes)]
     for task in session.scalars(tasks):
         entries.append(Entry(task.created_at, "task", task, task))
+        # The fields a task was created with are logged at creation; the task entry shows them.
         entries += [Entry(a.at, "activity", a, task) for a in task.activity
-                    if a.field != "created"]
+                    if a.field != "created" and (a.at - task.created_at) > AT_CREATION]
     entries.sort(key=lambda e: (e.at, e.kind), reverse=True)
     return entries[:limit]

@@ -168,3 +168,16 @@ def test_opening_a_notification_marks_it_read(client, docs, login_as, make_user)
     with client.session_transaction() as session:
         session["_user_id"] = str(make_user("writer").id)
     assert client.post(f"/notifications/{note.id}/read").status_code == 404  # not theirs
+
+
+def test_timeline_shows_later_task_changes_not_the_creation_fields(client, docs, login_as):
+    from portal.tasks.models import TaskActivity
+    login_as("writer")
+    task = client.post("/api/v1/tasks", json={"title": "t", "page": "guide/install",
+                                              "priority": "high"}).get_json()
+    client.patch(f"/api/v1/tasks/{task['id']}", json={"status": "in_review"})
+    change = db.session.scalars(db.select(TaskActivity).where(TaskActivity.field == "status")).one()
+    change.at = change.at + timedelta(minutes=5)  # a change made later than the creation
+    db.session.commit()
+    html = client.get("/write/pages/en/guide/install/timeline").get_data(as_text=True)
+    assert "changed status of task" in html and "changed priority of task" not in html
