@@ -24,6 +24,20 @@ def timeline(lang, slug):
                            entries=entries, everything=everything)
 
 
+@bp.app_template_global()
+def vote_reason_label(helpful, reason):
+    """A vote's reason in the widget's own words (the same messages the reader chose from)."""
+    if helpful:
+        labels = {"solved": _("It solved my problem"), "easy": _("It was easy to follow"),
+                  "other": _("Something else")}
+    else:
+        labels = {"incorrect": _("The information is incorrect"),
+                  "unclear": _("It is hard to understand"),
+                  "missing": _("Information I need is missing"),
+                  "outdated": _("It is out of date"), "other": _("Something else")}
+    return labels.get(reason, reason)
+
+
 @bp.app_context_processor
 def _notification_helpers():
     def count():

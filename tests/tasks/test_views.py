@@ -132,7 +132,8 @@ def test_timeline_has_revisions_comments_tasks_and_votes(client, docs, login_as,
     login_as("writer")
     client.post("/api/v1/tasks", json={"title": "page task", "page": "guide/install"})
     html = client.get("/write/pages/en/guide/install/timeline").get_data(as_text=True)
-    for text in ("Revision 1", "a comment", "page task", "confusing"):
+    for text in ("Revision 1", "a comment", "page task", "confusing",
+                 "Reason: The information is incorrect"):
         assert text in html
     assert f"evidence=vote:{vote.id}" in html
     assert "helpful (ko)" not in html
