@@ -3,7 +3,7 @@
 Revisions (history, diff, restore) live in `revisions.py`, page actions (move, unpublish)
 in `actions.py`; both add routes to this blueprint.
 """
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +16,13 @@ from portal.write.forms import CreateForm, EditForm
 from portal.write.messages import edit_error
 
 bp = Blueprint("write", __name__, url_prefix="/write", template_folder="templates")
+
+
+@bp.url_value_preprocessor
+def _writer_language(endpoint, values):
+    """The workspace speaks the writer's language, not that of the page being edited."""
+    ui = list(current_app.config["UI_LANGUAGES"])
+    g.lang = request.accept_languages.best_match(ui) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def source_lang():

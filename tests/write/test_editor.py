@@ -204,3 +204,12 @@ def test_preview_needs_the_csrf_token(app, guide, login_as, client):
     app.config["WTF_CSRF_ENABLED"] = True
     login_as("writer")
     assert client.post("/write/preview", json={"markdown": "x"}).status_code == 400
+
+
+def test_workspace_speaks_the_writers_language_not_the_pages(client, guide, writer):
+    html = client.get("/write/pages/ko/guide/install/edit",
+                      headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    assert '<html lang="en"' in html and "Save draft" in html
+    assert re.search(r'<textarea[^>]*lang="ko"', html)
+    korean = client.get("/write/?lang=en", headers={"Accept-Language": "ko"}).get_data(as_text=True)
+    assert '<html lang="ko"' in korean
