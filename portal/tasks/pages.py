@@ -1,15 +1,22 @@
 """The page timeline and the notifications list (routes on the tasks blueprint)."""
+import logging
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from portal.auth.access import requires, signed_in
+from portal.auth.models import User
 from portal.comments.operations import find_page
 from portal.extensions import db
 from portal.tasks import notifications
 from portal.tasks.models import Notification
 from portal.tasks.timeline import page_timeline
 from portal.tasks.views import bp
+
+log = logging.getLogger(__name__)
 
 
 @bp.get("/write/pages/<lang:lang>/<path:slug>/timeline")
@@ -43,8 +50,15 @@ def _notification_helpers():
     def count():
         if not current_user.is_authenticated:
             return 0
-        if notifications.refresh_due(db.session, current_user):
-            db.session.commit()
+        # Its own session: committing here must never commit what the page's view left
+        # pending (a form it refused, for instance).
+        try:
+            with Session(db.engine) as own:
+                user = own.get(User, current_user.id)
+                if user is not None and notifications.refresh_due(own, user):
+                    own.commit()
+        except OperationalError:  # database busy: the next page view makes them
+            log.warning("due-date notifications skipped: database busy", exc_info=True)
         return notifications.unread_count(db.session, current_user)
     return {"notification_count": count}
 
