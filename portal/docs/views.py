@@ -1,6 +1,7 @@
 """Reader views: per-language home and page."""
 from flask import Blueprint, abort, current_app, g, redirect, render_template, url_for
 
+from portal.auth.access import public
 from portal.content import queries
 from portal.content.editing import redirect_target
 from portal.docs import reading
@@ -10,6 +11,7 @@ bp = Blueprint("docs", __name__, template_folder="templates")
 
 
 @bp.route("/<lang:lang>/")
+@public
 def home(lang):
     """The docs home: the `index` page when there is one, and the navigation tree."""
     entries = reading.nav_entries(lang)
@@ -18,6 +20,7 @@ def home(lang):
 
 
 @bp.route("/<lang:lang>/docs/<path:slug>")
+@public
 def page(lang, slug):
     """One page in the reader's language, or the source-language page with a notice."""
     view = queries.get_page_view(db.session, slug.strip("/"), lang,

@@ -4,6 +4,7 @@ import secrets
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal.auth.access import public
 from portal.extensions import csrf, db
 from portal.feedback import service
 from portal.feedback.fastpath import accept_events, check_rate, parse_body
@@ -24,6 +25,7 @@ def _refused(exc):
 
 
 @bp.post("/api/v1/events")
+@public
 @csrf.exempt
 def events():
     """Store a batch of reader events; 202 once they are committed.
@@ -38,6 +40,7 @@ def events():
 
 
 @bp.post("/api/v1/feedback")
+@public
 @csrf.exempt
 def feedback():
     """A helpful vote: JSON from the widget script, or the widget's plain form post."""

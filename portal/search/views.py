@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal.auth.access import public
 from portal.extensions import db
 from portal.i18n import is_content_language
 from portal.search import index, service
@@ -13,6 +14,7 @@ MAX_LIMIT = 50
 
 
 @bp.route("/<lang:lang>/search")
+@public
 def results(lang):
     """The results page: works without JavaScript; every new query is logged."""
     text = " ".join(request.args.get("q", "").split())[:MAX_QUERY]
@@ -32,6 +34,7 @@ def results(lang):
 
 
 @bp.route("/api/v1/search")
+@public
 def api_search():
     """Search as JSON, in the shape DESIGN.md gives; logs the search."""
     args, error = _search_args()
@@ -48,6 +51,7 @@ def api_search():
 
 
 @bp.route("/api/v1/search/suggest")
+@public
 def api_suggest():
     """Pages matching what the reader is typing (not logged: it is not a search yet)."""
     args, error = _search_args(default_limit=6)
