@@ -1,5 +1,6 @@
 """Doc tasks in the writers' workspace: list, board, my tasks, new, detail, edit, comment."""
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, url_for)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +12,14 @@ from portal.tasks.models import PRIORITIES, STATUSES, Task
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
 FILTERS = ("status", "assignee", "page", "lang", "label", "priority", "overdue", "sort")
+
+
+@bp.url_value_preprocessor
+def _writer_language(endpoint, values):
+    """Task pages speak the writer's language, also on a Korean page's timeline."""
+    if values and "lang" in values:
+        ui = list(current_app.config["UI_LANGUAGES"])
+        g.lang = request.accept_languages.best_match(ui) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def status_labels():

@@ -182,3 +182,10 @@ def test_timeline_shows_later_task_changes_not_the_creation_fields(client, docs,
     db.session.commit()
     html = client.get("/write/pages/en/guide/install/timeline").get_data(as_text=True)
     assert "changed status of task" in html and "changed priority of task" not in html
+
+
+def test_a_korean_page_timeline_speaks_the_writers_language(client, docs, login_as):
+    login_as("writer")
+    html = client.get("/write/pages/ko/guide/install/timeline",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en"' in html and "Timeline of 설치" in html
