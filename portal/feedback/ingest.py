@@ -8,6 +8,7 @@ import json
 import math
 import re
 import sqlite3
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ SURVEY_RANGES = {"ces": (1, 7), "csat": (1, 5), "nps": (0, 10)}
 MAX_COMMENT = 2000
 COMMON = frozenset({"type", "page", "lang", "t"})
 FIELDS = {
-    "page_view": {"ref", "search_id", "from_page"},
+    "page_view": {"ref", "search_id", "from_page", "rev"},
     "engagement": {"seconds"},
     "scroll": {"depth", "section"},
     "search_click": {"search_id", "rank"},
@@ -77,8 +78,45 @@ def parse_batch(payload, known_pages, max_events=50):
     if len(events) > max_events:
         raise IngestError(413, f"At most {max_events} events per batch; this one has {len(events)}.")
     checked = [validate_event(e, i, known_pages) for i, e in enumerate(events)]
-    order = sorted(range(len(checked)), key=lambda i: (checked[i].pop("t", None) or 0, i))
+    order = sorted(range(len(checked)), key=lambda i: (checked[i].get("t") or 0, i))
     return Batch(session, [checked[i] for i in order])
+
+
+# A batch whose latest `t` lies this far behind the server clock (or any amount ahead) is
+# from a skewed clock: its events are moved so the latest lands on the receive time. Within
+# the margin the browser's clock is trusted (the beacon sends every 15 s or on leaving).
+SKEW_MARGIN_MS = 120_000
+
+
+# A session keeps the skew measured on its first skewed batch (a browser's clock is off by
+# the same amount all session long), so its later batches stay in the order the reader acted.
+# A shift that would put a batch more than this far from the receive time is measured anew.
+SKEW_REUSE_MS = 6 * 3600 * 1000
+_skews = OrderedDict()  # session -> ms shift, most recent last (per process)
+MAX_SKEWS = 100_000
+
+
+def reader_times(events, now_ms, session=None):
+    """When the reader did each event, in ms since the epoch, corrected for clock skew.
+
+    The order inside the batch comes from the browser's `t`; the batch is shifted as a whole
+    so a wrong clock cannot put it before or after what the server saw of the session.
+    Events without `t` get the receive time.
+    """
+    times = [e.get("t") for e in events]
+    known = [t for t in times if t is not None]
+    if not known:
+        return [now_ms] * len(events)
+    latest = max(known)
+    shift = _skews.get(session) if session else None
+    if shift is None or abs(now_ms - (latest + shift)) > SKEW_REUSE_MS:
+        shift = 0 if 0 <= now_ms - latest <= SKEW_MARGIN_MS else now_ms - latest
+    if session:
+        _skews[session] = shift
+        _skews.move_to_end(session)
+        if len(_skews) > MAX_SKEWS:
+            _skews.popitem(last=False)
+    return [now_ms if t is None else int(t + shift) for t in times]
 
 
 def _session(value):
@@ -151,6 +189,7 @@ def _page_view(e, c, w):
     c["ref"] = e["ref"]
     _optional(e, c, "search_id", lambda v: _number(v, w, "search_id", 1, 2**62, integer=True))
     _optional(e, c, "from_page", lambda v: _text(v, w, "from_page", SLUG, 255))
+    _optional(e, c, "rev", lambda v: _number(v, w, "rev", 1, 2**31, integer=True))
 
 
 def _engagement(e, c, w):
@@ -239,8 +278,17 @@ def _insert_events(conn, events, now):
     proc = _processors(conn.dialect)
     received, day = proc["received_at"](now), proc["day"](now.date())
     data = proc["data"]
+    now_ms = int(now.timestamp() * 1000)
+    at = {}
+    for session, seq, e in events:
+        at.setdefault(session, []).append(e)
+    times = {}
+    for session, group in at.items():
+        for e, t in zip(group, reader_times(group, now_ms, session)):
+            times[id(e)] = t
     rows = [(received, day, session, seq, e["type"], e["page"], e["lang"],
-             data({k: v for k, v in e.items() if k not in ("type", "page", "lang")}))
+             data({k: v for k, v in e.items() if k not in ("type", "page", "lang", "t")}),
+             times[id(e)])
             for session, seq, e in events]
     if conn.dialect.paramstyle != "qmark":
         conn.exec_driver_sql(_statements(conn.dialect)["events"],
@@ -252,8 +300,8 @@ def _insert_events(conn, events, now):
                              tuple(value for row in chunk for value in row))
 
 
-# 8 columns a row: 3,200 parameters, under the 32,766 SQLite allows since 3.32 (999 before).
-ROWS_PER_INSERT = 400 if sqlite3.sqlite_version_info >= (3, 32) else 124
+# 9 columns a row: 3,600 parameters, under the 32,766 SQLite allows since 3.32 (999 before).
+ROWS_PER_INSERT = 400 if sqlite3.sqlite_version_info >= (3, 32) else 110
 
 
 @functools.lru_cache(maxsize=64)
@@ -263,7 +311,7 @@ def _multi_row_insert(count):
 
 
 _DATA = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_COLUMNS = ("received_at", "day", "session", "seq", "type", "page", "lang", "data")
+_COLUMNS = ("received_at", "day", "session", "seq", "type", "page", "lang", "data", "at")
 _cache = {}
 
 

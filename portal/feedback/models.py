@@ -16,7 +16,8 @@ class Event(db.Model):
     """One reader event as received; rows are only ever inserted."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_day_page_lang", "day", "page", "lang"),)
+    __table_args__ = (Index("ix_events_day_page_lang", "day", "page", "lang"),
+                      Index("ix_events_day_session", "day", "session"))
     id: Mapped[int] = mapped_column(EventId, primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     day: Mapped[date] = mapped_column(Date)
@@ -26,6 +27,9 @@ class Event(db.Model):
     page: Mapped[str] = mapped_column(String(255))
     lang: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # When the reader acted: the browser's `t` (ms since the epoch) moved by the batch's
+    # clock skew; None for events stored before it was kept (order by received_at then).
+    at: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Vote(db.Model):

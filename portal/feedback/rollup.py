@@ -38,6 +38,8 @@ def rollup_day(db_session, day):
         rows[(v.page, v.lang)].vote(v)
     for (page, lang), acc in rows.items():
         db_session.add(acc.row(day, page, lang))
+    from portal.insights.signals import rollup_signals
+    rollup_signals(db_session, day)
     return len(rows)
 
 
@@ -90,7 +92,8 @@ def _exits(day):
     """Sessions whose last page view of the day was on each page: where readers left."""
     last = (select(Event.page, Event.lang, func.row_number().over(
                 partition_by=Event.session,
-                order_by=(Event.received_at.desc(), Event.id.desc())).label("n"))
+                order_by=(func.coalesce(Event.at, 0).desc(), Event.received_at.desc(),
+                          Event.id.desc())).label("n"))
             .where(Event.day == day, Event.type == "page_view").subquery())
     return (select(last.c.page, last.c.lang, func.count()).where(last.c.n == 1)
             .group_by(last.c.page, last.c.lang))

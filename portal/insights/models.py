@@ -1,2 +1,98 @@
-"""Models of the insights area."""
+"""Models of the insights area: the signal rollups (per day, page and language) and funnels.
+
+The rollup tables are rebuilt with the page_days rollup (`portal.feedback.rollup`): a report
+reads only these compact daily rows, never raw events.
+"""
+from datetime import date
+
+from sqlalchemy import JSON, Date, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
 from portal.insights.funnel_models import Funnel  # noqa: E402,F401  (owner-defined funnels)
+
+
+class PageSignalDay(db.Model):
+    """The reading signals of one page in one language on one day (sessions counted once).
+
+    - sessions: sessions that viewed the page; search_arrivals: of those, arriving from a result.
+    - search_after: sessions that searched within a few minutes after reading it (and went on).
+    - pogo: search arrivals that went back to search (a new search, a return to the results or
+      another result of the same search) within seconds.
+    - dead_ends: sessions that ended here after a "no" vote, a zero-result search or a search
+      with no click (`details["dead_end_kinds"]` splits them).
+    - loops: sessions that came back to it right after one other page (A → B → A).
+    - scrolled / completed / stopped: sessions with scroll data, those that reached the end
+      (90%+), and those that stopped before the last heading; `stops` counts the heading where
+      each stopped reader's reading ended, `sections_passed` every heading passed, in order.
+    - engaged: sessions by engaged seconds in `ENGAGED_BUCKETS` (for a median).
+    - details: small dicts of evidence: queries_after / queries_before {query_key: n},
+      examples {query_key: query as typed}, loop_partners, prev_pages, next_pages {slug: n},
+      dead_end_kinds {no_vote|zero_search|no_click_search: n}, revisions {number: views}.
+    """
+
+    __tablename__ = "insight_page_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    page: Mapped[str] = mapped_column(String(255), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    search_arrivals: Mapped[int] = mapped_column(Integer, default=0)
+    search_after: Mapped[int] = mapped_column(Integer, default=0)
+    pogo: Mapped[int] = mapped_column(Integer, default=0)
+    dead_ends: Mapped[int] = mapped_column(Integer, default=0)
+    loops: Mapped[int] = mapped_column(Integer, default=0)
+    scrolled: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    stopped: Mapped[int] = mapped_column(Integer, default=0)
+    stops: Mapped[dict] = mapped_column(JSON, default=dict)
+    sections_passed: Mapped[dict] = mapped_column(JSON, default=dict)
+    engaged: Mapped[list] = mapped_column(JSON, default=list)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class SessionPath(db.Model):
+    """One reading session on one day: the pages it viewed, in the order the reader acted.
+
+    Columns: day (UTC day the events were received), session (the beacon's random id),
+    lang (language of its first page view), pages (list of page slugs, consecutive repeats
+    folded), ended_with: 'no_vote' | 'zero_search' | 'no_click_search' | None — how the
+    session ended when it ended stuck (a "no" vote, a search with no results, a search
+    whose results nobody clicked) after its last page.
+    """
+
+    __tablename__ = "insight_session_paths"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    session: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16))
+    pages: Mapped[list] = mapped_column(JSON, default=list)
+    ended_with: Mapped[str | None] = mapped_column(String(16))
+
+
+class SearchDay(db.Model):
+    """Searches of one query key in one language on one day (returns to results not counted).
+
+    clicked: searches with at least one clicked result; zero_results: searches that found
+    nothing; end_pages {slug: sessions}: where readers who made the search ended their session.
+    """
+
+    __tablename__ = "insight_search_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), primary_key=True)
+    query_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    example: Mapped[str] = mapped_column(String(200), default="")
+    searches: Mapped[int] = mapped_column(Integer, default=0)
+    zero_results: Mapped[int] = mapped_column(Integer, default=0)
+    clicked: Mapped[int] = mapped_column(Integer, default=0)
+    returns: Mapped[int] = mapped_column(Integer, default=0)
+    end_pages: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class SurveyDay(db.Model):
+    """Survey answers of one kind (ces/csat/nps) and score in one language on one day."""
+
+    __tablename__ = "insight_survey_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer, primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,7 @@ from portal.timeutil import utcnow
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 MAX_QUERY = 200
 SPACE = re.compile(r"\s+")
+PAGE_SLUG = re.compile(r"^[\w\-./]{1,255}$")
 _analyzers = {}
 
 
@@ -36,11 +37,24 @@ def query_key(query, lang):
     return key[:MAX_QUERY]
 
 
-def log_search(db_session, query, lang, total, session_id=None):
-    """Record a search (not committed) and return it."""
+def clean_page(slug):
+    """A page slug a search was made from, if it looks like one, else None."""
+    if isinstance(slug, str) and PAGE_SLUG.match(slug):
+        return slug
+    return None
+
+
+def log_search(db_session, query, lang, total, session_id=None, from_page=None,
+               is_return=False):
+    """Record a search (not committed) and return it.
+
+    `from_page` is the page the reader searched from; `is_return` marks a return to a
+    results page already logged (paging, a filter): kept for the reader's path, not counted.
+    """
     query = SPACE.sub(" ", (query or "").strip())[:MAX_QUERY]
     entry = SearchLog(query=query, query_key=query_key(query, lang), lang=lang,
-                      results=int(total), session=clean_session(session_id))
+                      results=int(total), session=clean_session(session_id),
+                      from_page=clean_page(from_page), is_return=bool(is_return))
     db_session.add(entry)
     db_session.flush()
     return entry
@@ -72,6 +86,7 @@ def query_groups(db_session, lang=None, since=None):
     """Searches grouped by query key: [(key, example query, searches, avg results)]."""
     stmt = (select(SearchLog.query_key, func.min(SearchLog.query), func.count(SearchLog.id),
                    func.avg(SearchLog.results))
+            .where(SearchLog.is_return.is_(False))
             .group_by(SearchLog.query_key).order_by(func.count(SearchLog.id).desc()))
     if lang:
         stmt = stmt.where(SearchLog.lang == lang)

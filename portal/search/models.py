@@ -1,7 +1,8 @@
 """The search log: every search a reader made and the results they clicked."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+import sqlalchemy as sa
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -21,6 +22,11 @@ class SearchLog(db.Model):
     # The beacon's random 32-hex session id; no other personal data is kept.
     session: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The page the search was made from (header box on a doc page), when known.
+    from_page: Mapped[str | None] = mapped_column(String(255))
+    # A return to a results page (another page of results, a filter, going back): logged
+    # for the reader's path, never counted as a search.
+    is_return: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())
     clicks: Mapped[list["SearchClick"]] = relationship(
         back_populates="search", cascade="all, delete-orphan", passive_deletes=True)
 

@@ -23,22 +23,32 @@ class ResultsPage:
     source_total: int | None = None
 
 
-def search_and_log(db_session, lang, text, limit=10, session_id=None, **options):
+def search_and_log(db_session, lang, text, limit=10, session_id=None, from_page=None,
+                   **options):
     """Run a search and log it (not committed); returns (SearchResult, SearchLog)."""
     result = index.query(lang, text, limit=limit, **options)
-    return result, log.log_search(db_session, text, lang, result.total, session_id=session_id)
+    return result, log.log_search(db_session, text, lang, result.total, session_id=session_id,
+                                  from_page=from_page)
 
 
 def results_page(db_session, lang, text, source_lang, page=1, per_page=10, section=None,
-                 search_id=None, session_id=None):
-    """A page of results; logs the search unless `search_id` names this same search."""
+                 search_id=None, session_id=None, from_page=None):
+    """A page of results; logs the search unless `search_id` names this same search.
+
+    Coming back to a logged search (another page of results, a filter) is logged as a
+    return — part of the reader's path, not a new search.
+    """
     offset = (page - 1) * per_page
     options = dict(limit=per_page, offset=offset, section=section, with_sections=True)
     previous = log.get_search(db_session, search_id) if search_id else None
     if previous is not None and previous.query == text and previous.lang == lang:
         result, entry = index.query(lang, text, **options), previous
+        if previous.session:
+            log.log_search(db_session, text, lang, result.total,
+                           session_id=session_id or previous.session, is_return=True)
     else:
-        result, entry = search_and_log(db_session, lang, text, session_id=session_id, **options)
+        result, entry = search_and_log(db_session, lang, text, session_id=session_id,
+                                       from_page=from_page, **options)
     titles = section_titles(db_session, lang, source_lang)
     found = ResultsPage(query=text, lang=lang, result=result, search_id=entry.id, page=page,
                         pages=-(-result.total // per_page), section=section,

@@ -25,7 +25,8 @@ def results(lang):
             db.session, lang, text, current_app.config["SOURCE_LANGUAGE"],
             page=max(1, min(page, 1000)), per_page=PER_PAGE,
             section=request.args.get("section") or None, search_id=request.args.get("sid"),
-            session_id=clean_session(request.args.get("session")))
+            session_id=clean_session(request.args.get("session")),
+            from_page=request.args.get("from"))
         db.session.commit()
     popular = None if found else service.popular_pages(
         db.session, lang, current_app.config["SOURCE_LANGUAGE"])
@@ -42,7 +43,8 @@ def api_search():
         return jsonify(error=error[0]), error[1]
     q, lang, limit = args
     result, entry = service.search_and_log(db.session, lang, q, limit=limit,
-                                           session_id=clean_session(request.args.get("session")))
+                                           session_id=clean_session(request.args.get("session")),
+                                           from_page=request.args.get("from"))
     db.session.commit()
     return jsonify(query=q, lang=lang, total=result.total, search_id=entry.id,
                    suggestion=result.suggestion,

@@ -58,4 +58,5 @@ def test_popular_pages_come_from_clicks(app, docs):
 
 def test_log_keeps_no_other_personal_data():
     columns = set(SearchLog.__table__.columns.keys())
-    assert columns == {"id", "query", "query_key", "lang", "results", "session", "created_at"}
+    assert columns == {"id", "query", "query_key", "lang", "results", "session", "created_at",
+                       "from_page", "is_return"}

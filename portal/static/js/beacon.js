@@ -15,12 +15,19 @@
   if (optedOut) return;
   var session = sessionId();
   if (!session) return;
-  // Searches from the header carry the session, so the search log links to reading.
+  // Searches from the header carry the session and the page searched from, so the
+  // search log links to reading.
+  var here = article && article.getAttribute("data-page");
   document.querySelectorAll("form.header-search, form[data-search-form]").forEach(function (form) {
     if (form.querySelector("input[name=session]")) return;
     var input = document.createElement("input");
     input.type = "hidden"; input.name = "session"; input.value = session;
     form.appendChild(input);
+    if (here) {
+      var from = document.createElement("input");
+      from.type = "hidden"; from.name = "from"; from.value = here;
+      form.appendChild(from);
+    }
   });
   window.signpost.session = session;
   if (!article) return;
@@ -130,6 +137,8 @@
 
   var view = arrival();
   view.type = "page_view";
+  var revision = parseInt(article.getAttribute("data-rev"), 10);
+  if (revision > 0) view.rev = revision; // the revision this reader saw (edit impact)
   send(view);
   window.signpost = { enabled: true, session: session, ref: view.ref, send: send, flush: flush,
     copied: copied, engagedSeconds: function () { return totalEngaged; } };

@@ -1,0 +1,541 @@
+"""Insight reports: plain, JSON-ready dicts and lists read from the daily rollup tables.
+
+The contract the insights pages, the JSON/CSV API and the exports build on (dates are ISO
+strings, rates are fractions 0–1 rounded to 4 places, seconds and scores to 1 place):
+`page_table`, `page_detail`, `search_gaps`, `survey_scores`, `page_window`. Each first
+brings dirty days up to date (`refresh_dirty`), so an event sent now shows at once.
+Reports read only `page_days` and the insight tables, never raw events.
+"""
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.content.models import Page, Revision, Translation
+from portal.content.queries import is_outdated
+from portal.feedback.models import PageDay, SurveySetting, Vote
+from portal.feedback.rollup import refresh_dirty
+from portal.insights import explain, score as scoring
+from portal.insights.models import PageSignalDay, SearchDay, SurveyDay
+from portal.insights.signals import ENGAGED_BUCKETS, headings
+
+DEFAULT_DAYS = 28
+RATE_SIGNALS = ("unhelpful", "search_after", "pogo", "drop_off", "loops", "dead_end")
+
+
+def window(start=None, end=None):
+    """The inclusive date range: defaults to the 28 days ending today (UTC)."""
+    end = end or datetime.now(timezone.utc).date()
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end:
+        start, end = end, start
+    return start, end
+
+
+def _fresh(db_session):
+    if refresh_dirty(db_session):
+        db_session.commit()
+
+
+def _r(value, places=4):
+    return None if value is None else round(value, places)
+
+
+# Loading and adding up the rollups
+
+def _new_totals():
+    return {"views": 0, "page_sessions": 0, "engaged_seconds": 0.0, "exits": 0, "votes_yes": 0,
+            "votes_no": 0, "reasons": Counter(), "sessions": 0, "search_arrivals": 0,
+            "search_after": 0, "pogo": 0, "dead_ends": 0, "loops": 0, "scrolled": 0,
+            "completed": 0, "stopped": 0, "stops": Counter(), "passed": Counter(),
+            "engaged": [0] * len(ENGAGED_BUCKETS), "days": defaultdict(Counter),
+            "queries_after": Counter(), "queries_before": Counter(), "examples": {},
+            "loop_partners": Counter(), "prev_pages": Counter(), "next_pages": Counter(),
+            "dead_end_kinds": Counter(), "revisions": Counter()}
+
+
+INT_COLUMNS = ("sessions", "search_arrivals", "search_after", "pogo", "dead_ends", "loops",
+               "scrolled", "completed", "stopped")
+
+
+def _load(db_session, start, end, slug=None):
+    """(page, lang) -> totals over the window, from page_days and insight_page_days."""
+    totals = defaultdict(_new_totals)
+    q = select(PageDay).where(PageDay.day >= start, PageDay.day <= end)
+    s = select(PageSignalDay).where(PageSignalDay.day >= start, PageSignalDay.day <= end)
+    if slug is not None:
+        q, s = q.where(PageDay.page == slug), s.where(PageSignalDay.page == slug)
+    for d in db_session.scalars(q):
+        t = totals[(d.page, d.lang)]
+        t["views"] += d.views
+        t["page_sessions"] += d.sessions
+        t["engaged_seconds"] += d.engaged_seconds
+        t["exits"] += d.exits
+        t["votes_yes"] += d.votes_yes
+        t["votes_no"] += d.votes_no
+        t["reasons"].update(d.reasons or {})
+        t["days"][d.day].update(views=d.views, sessions=d.sessions, exits=d.exits,
+                                yes=d.votes_yes, no=d.votes_no)
+        t["days"][d.day]["engaged"] += d.engaged_seconds
+    for d in db_session.scalars(s):
+        t = totals[(d.page, d.lang)]
+        for name in INT_COLUMNS:
+            t[name] += getattr(d, name)
+        t["stops"].update(d.stops or {})
+        t["passed"].update(d.sections_passed or {})
+        for i, n in enumerate(d.engaged or []):
+            if i < len(t["engaged"]):
+                t["engaged"][i] += n
+        details = d.details or {}
+        for name in ("queries_after", "queries_before", "loop_partners", "prev_pages",
+                     "next_pages", "dead_end_kinds", "revisions"):
+            t[name].update(details.get(name) or {})
+        t["examples"].update(details.get("examples") or {})
+        t["days"][d.day].update({f"sig_{n}": getattr(d, n) for n in INT_COLUMNS})
+        t["days"][d.day]["sig_worst_stop"] = max((v for k, v in (d.stops or {}).items() if k),
+                                                 default=0)
+    for t in totals.values():  # readers who stopped before the first heading name no section
+        t["worst_stop"] = max((n for h, n in t["stops"].items() if h), default=0)
+    return totals
+
+
+def _day_totals(day_counts):
+    """Totals of one day in the shape `score.fractions` reads."""
+    c = day_counts
+    return {"votes_yes": c["yes"], "votes_no": c["no"], "search_after": c["sig_search_after"],
+            "sessions": c["sig_sessions"], "pogo": c["sig_pogo"],
+            "search_arrivals": c["sig_search_arrivals"], "worst_stop": c["sig_worst_stop"],
+            "scrolled": c["sig_scrolled"], "loops": c["sig_loops"],
+            "dead_ends": c["sig_dead_ends"]}
+
+
+def _pages(db_session):
+    """(slug, lang) -> page facts (title, section, outdated, revision) for published pages."""
+    source = current_app.config["SOURCE_LANGUAGE"]
+    pages = db_session.scalars(select(Page).options(
+        selectinload(Page.translations).selectinload(Translation.current_revision)))
+    out = {}
+    for page in pages:
+        by_lang = {t.lang: t for t in page.translations}
+        for t in page.translations:
+            out[(page.slug, t.lang)] = {
+                "slug": page.slug, "lang": t.lang, "title": t.title, "section": page.section,
+                "published": t.published, "translation": t,
+                "outdated": is_outdated(t, by_lang.get(source)),
+                "revision": t.current_revision.number if t.current_revision else None}
+    return out
+
+
+def _url(slug, lang):
+    try:
+        return url_for("docs.page", lang=lang, slug=slug)
+    except RuntimeError:
+        return f"/{lang}/docs/{slug}"
+
+
+# Scoring
+
+def _scored(totals, meta):
+    """(page, lang) -> signal parts with the language gap applied."""
+    weights = current_app.config.get("INSIGHTS_WEIGHTS") or scoring.DEFAULT_WEIGHTS
+    k = current_app.config.get("INSIGHTS_PRIOR_SESSIONS", 10)
+    source = current_app.config["SOURCE_LANGUAGE"]
+    prior = scoring.priors(totals.values())
+    parts = {key: scoring.score(t, prior, weights, k) for key, t in totals.items()}
+    for (slug, lang), p in parts.items():
+        if lang == source:
+            continue
+        src = parts.get((slug, source))
+        src_sessions = totals[(slug, source)]["sessions"] if src is not None else 0
+        outdated = (meta.get((slug, lang)) or {}).get("outdated", False)
+        scoring.apply_language_gap(p, src, src_sessions, outdated, weights)
+    return parts, prior, weights, k
+
+
+def _median(hist):
+    n = sum(hist)
+    if not n:
+        return None
+    seen = 0
+    for i, count in enumerate(hist):
+        seen += count
+        if seen * 2 >= n:
+            low = ENGAGED_BUCKETS[i]
+            high = ENGAGED_BUCKETS[i + 1] if i + 1 < len(ENGAGED_BUCKETS) else low
+            return round((low + high) / 2, 1)
+    return None
+
+
+def _evidence(name, part, t, key, meta, db_session, titles):
+    slug, lang = key
+    if name == "unhelpful":
+        no_reasons = Counter({k.split(":", 1)[1]: v for k, v in t["reasons"].items()
+                              if k.startswith("no:")})
+        low, high = scoring.wilson(t["votes_no"], t["votes_yes"] + t["votes_no"])
+        return {"no": t["votes_no"], "yes": t["votes_yes"],
+                "votes": t["votes_yes"] + t["votes_no"], "wilson_low": _r(low),
+                "wilson_high": _r(high), "reasons": dict(no_reasons.most_common()),
+                "top_reason": no_reasons.most_common(1)[0][0] if no_reasons else None}
+    if name == "search_after":
+        queries = [{"query_key": q, "example": t["examples"].get(q, q), "count": n}
+                   for q, n in t["queries_after"].most_common(5)]
+        return {"sessions": t["sessions"], "searched": t["search_after"], "queries": queries,
+                "top_query": queries[0]["example"] if queries else None}
+    if name == "pogo":
+        return {"search_arrivals": t["search_arrivals"], "pogo": t["pogo"]}
+    if name == "drop_off":
+        stops = [(h, n) for h, n in t["stops"].most_common(6) if h][:5]
+        heading = stops[0][0] if stops else None
+        names = titles(slug, lang)
+        return {"scrolled": t["scrolled"], "stopped": t["stopped"], "completed": t["completed"],
+                "heading": heading, "heading_title": names.get(heading) if heading else None,
+                "stops": dict(stops)}
+    if name == "loops":
+        partners = t["loop_partners"].most_common(3)
+        partner = partners[0][0] if partners else None
+        return {"sessions": t["sessions"], "loops": t["loops"],
+                "partners": [{"slug": s, "count": n} for s, n in partners], "partner": partner,
+                "partner_title": (meta.get((partner, lang)) or {}).get("title")}
+    if name == "dead_end":
+        kinds = t["dead_end_kinds"]
+        return {"sessions": t["sessions"], "dead_ends": t["dead_ends"], "kinds": dict(kinds),
+                "top_kind": kinds.most_common(1)[0][0] if kinds else None}
+    gap = part.get("gap") or {}
+    return {"source_lang": current_app.config["SOURCE_LANGUAGE"],
+            "points": round(part["contribution"], 1), "by_signal": gap,
+            "worst_signal": max(gap, key=gap.get) if gap else None,
+            "outdated": bool(part.get("outdated"))}
+
+
+def _signals(parts, t, key, meta, db_session, titles, weights):
+    out = []
+    for name in scoring.SIGNALS:
+        part = parts[name]
+        evidence = _evidence(name, part, t, key, meta, db_session, titles)
+        out.append({"name": name, "label": explain.label(name), "value": _r(part["value"]),
+                    "rate": _r(part["rate"]), "weight": weights.get(name, 0),
+                    "contribution": round(part["contribution"], 1), "evidence": evidence,
+                    "reason": explain.sentence(name, part, evidence)})
+    out.sort(key=lambda s: (-s["contribution"], scoring.SIGNALS.index(s["name"])))
+    return out
+
+
+def _heading_titles(db_session):
+    cache = {}
+
+    def titles(slug, lang):
+        if (slug, lang) not in cache:
+            cache[(slug, lang)] = dict(headings(db_session, slug, lang))
+        return cache[(slug, lang)]
+    return titles
+
+
+def _row(key, t, parts, meta, days, db_session, titles, weights):
+    slug, lang = key
+    m = meta.get(key) or {"title": slug, "section": "", "outdated": False}
+    yes, no = t["votes_yes"], t["votes_no"]
+    low, high = scoring.wilson(yes, yes + no)
+    signals = _signals(parts, t, key, meta, db_session, titles, weights)
+    top = signals[0]
+    sessions = t["page_sessions"]
+    return {
+        "slug": slug, "lang": lang, "title": m["title"], "section": m["section"],
+        "url": _url(slug, lang), "views": t["views"], "sessions": sessions,
+        "engaged_seconds_avg": round(t["engaged_seconds"] / sessions, 1) if sessions else None,
+        "engaged_seconds_median": _median(t["engaged"]),
+        "completion": _r(t["completed"] / t["scrolled"]) if t["scrolled"] else None,
+        "exit_rate": _r(t["exits"] / t["views"]) if t["views"] else None,
+        "helpful": {"yes": yes, "no": no, "rate": _r(yes / (yes + no)) if yes + no else None,
+                    "wilson_low": _r(low), "wilson_high": _r(high)},
+        "stuck_score": scoring.total(parts),
+        "top_reason": top["reason"] if top["contribution"] >= 1 else explain.no_problem(),
+        "signals": signals,
+        "trend": [t["days"][d]["views"] if d in t["days"] else 0 for d in days],
+        "outdated": bool(m.get("outdated")),
+    }
+
+
+def _days(start, end):
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+# The reports
+
+def page_table(db_session, lang=None, start=None, end=None, section=None):
+    """Every page × language with views or votes in the window, most stuck first."""
+    _fresh(db_session)
+    start, end = window(start, end)
+    totals = _load(db_session, start, end)
+    meta = _pages(db_session)
+    parts, _prior, weights, _k = _scored(totals, meta)
+    titles, days = _heading_titles(db_session), _days(start, end)
+    rows = []
+    for key, t in totals.items():
+        if lang and key[1] != lang:
+            continue
+        if section is not None and (meta.get(key) or {}).get("section") != section:
+            continue
+        if not (t["views"] or t["votes_yes"] or t["votes_no"]):
+            continue
+        rows.append(_row(key, t, parts[key], meta, days, db_session, titles, weights))
+    rows.sort(key=lambda r: (-r["stuck_score"], -r["views"], r["slug"], r["lang"]))
+    return rows
+
+
+def page_window(db_session, slug, lang, start, end):
+    """Views, helpful votes, exit rate and stuck score of one page over any window."""
+    _fresh(db_session)
+    totals = _load(db_session, start, end)
+    meta = _pages(db_session)
+    parts, _prior, _w, _k = _scored(totals, meta)
+    t = totals.get((slug, lang)) or _new_totals()
+    p = parts.get((slug, lang))
+    yes, no = t["votes_yes"], t["votes_no"]
+    return {"start": start.isoformat(), "end": end.isoformat(), "views": t["views"],
+            "sessions": t["page_sessions"], "exits": t["exits"],
+            "exit_rate": _r(t["exits"] / t["views"]) if t["views"] else None,
+            "helpful_yes": yes, "helpful_no": no,
+            "helpful_rate": _r(yes / (yes + no)) if yes + no else None,
+            "stuck_score": scoring.total(p) if p else None}
+
+
+def page_detail(db_session, slug, lang, start=None, end=None):
+    """Everything about one page in one language over the window; None for an unknown page."""
+    _fresh(db_session)
+    start, end = window(start, end)
+    meta = _pages(db_session)
+    if (slug, lang) not in meta:
+        return None
+    totals = _load(db_session, start, end)
+    parts, prior, weights, k = _scored(totals, meta)
+    titles, days = _heading_titles(db_session), _days(start, end)
+    t = totals.get((slug, lang)) or _new_totals()
+    p = parts.get((slug, lang)) or scoring.score(t, prior, weights, k)
+    m = meta[(slug, lang)]
+    summary = _row((slug, lang), t, p, meta, days, db_session, titles, weights)
+    daily = []
+    for d in days:
+        c = t["days"].get(d, Counter())
+        yes, no = c["yes"], c["no"]
+        day_parts = scoring.score(_day_totals(c), prior, weights, k)
+        daily.append({"day": d.isoformat(), "views": c["views"], "sessions": c["sessions"],
+                      "engaged_seconds_avg": round(c["engaged"] / c["sessions"], 1)
+                      if c["sessions"] else None,
+                      "helpful_yes": yes, "helpful_no": no,
+                      "helpful_rate": _r(yes / (yes + no)) if yes + no else None,
+                      "exits": c["exits"],
+                      "stuck_score": scoring.total(day_parts) if c["views"] else None})
+    heads = headings(db_session, slug, lang)
+    sections = _sections(heads, t)
+    return {
+        "page": {"slug": slug, "lang": lang, "title": m["title"], "url": _url(slug, lang),
+                 "outdated": m["outdated"], "revision": m["revision"], "section": m["section"]},
+        "summary": summary,
+        "daily": daily,
+        "revisions": _revisions(db_session, m["translation"], start, end, t),
+        "votes": _votes(db_session, slug, lang, start, end),
+        "reasons": dict(t["reasons"]),
+        "sections": sections,
+        "previous_pages": _linked(t["prev_pages"], lang, meta),
+        "next_pages": _linked(t["next_pages"], lang, meta),
+        "searches_before": _queries(t["queries_before"], t["examples"]),
+        "searches_after": _queries(t["queries_after"], t["examples"]),
+        "languages": _languages(slug, totals, parts, meta),
+        "surveys": survey_scores(db_session, lang=lang, start=start, end=end, refresh=False),
+    }
+
+
+def _sections(heads, t):
+    reached_base = max(t["scrolled"], 1)
+    rows = [{"id": hid, "title": title, "reached": t["passed"].get(hid, 0),
+             "share": _r(t["passed"].get(hid, 0) / reached_base) if t["scrolled"] else None,
+             "stopped": t["stops"].get(hid, 0), "drop_off": False}
+            for hid, title in heads]
+    worst = max(rows[:-1] if len(rows) > 1 else [], key=lambda r: r["stopped"], default=None)
+    if worst is not None and worst["stopped"]:
+        worst["drop_off"] = True
+    return rows
+
+
+def _linked(counter, lang, meta, limit=5):
+    return [{"slug": s, "lang": lang, "title": (meta.get((s, lang)) or {}).get("title", s),
+             "count": n} for s, n in counter.most_common(limit)]
+
+
+def _queries(counter, examples, limit=10):
+    return [{"query_key": q, "example": examples.get(q, q), "count": n}
+            for q, n in counter.most_common(limit)]
+
+
+def _languages(slug, totals, parts, meta):
+    out = []
+    for (s, lang), m in sorted(meta.items()):
+        if s != slug:
+            continue
+        t = totals.get((s, lang)) or _new_totals()
+        yes, no = t["votes_yes"], t["votes_no"]
+        p = parts.get((s, lang))
+        out.append({"lang": lang, "title": m["title"], "views": t["views"],
+                    "helpful": {"yes": yes, "no": no,
+                                "rate": _r(yes / (yes + no)) if yes + no else None},
+                    "completion": _r(t["completed"] / t["scrolled"]) if t["scrolled"] else None,
+                    "stuck_score": scoring.total(p) if p else None,
+                    "outdated": m["outdated"]})
+    return out
+
+
+def _votes(db_session, slug, lang, start, end, limit=200):
+    """The page's votes in the window with the voter's reading (engaged time, scroll, search)."""
+    lo = datetime.combine(start, time.min, tzinfo=timezone.utc)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    votes = list(db_session.scalars(
+        select(Vote).where(Vote.page == slug, Vote.lang == lang, Vote.updated_at >= lo,
+                           Vote.updated_at < hi)
+        .order_by(Vote.updated_at.desc()).limit(limit)))
+    context = _vote_context(db_session, slug, lang, votes)
+    return [{"id": v.id, "helpful": v.helpful, "reason": v.reason, "comment": v.comment,
+             "section": v.section or None, "created_at": v.updated_at.isoformat(),
+             **context.get(v.session, {"engaged_seconds": None, "scroll_depth": None,
+                                       "search_query": None})}
+            for v in votes]
+
+
+def _vote_context(db_session, slug, lang, votes):
+    """Per voting session: engaged seconds and deepest scroll on the page, and the search
+    that brought the reader (reads that handful of sessions' events, by the session index)."""
+    from portal.feedback.models import Event
+    from portal.search.models import SearchLog
+    sessions = {v.session for v in votes}
+    out = {}
+    if not sessions:
+        return out
+    days = {v.updated_at.date() for v in votes}
+    rows = db_session.execute(
+        select(Event.session, Event.type, Event.data)
+        .where(Event.session.in_(sessions), Event.day.in_(days), Event.page == slug,
+               Event.lang == lang, Event.type.in_(("engagement", "scroll", "page_view"))))
+    search_ids = {}
+    for session, kind, data in rows:
+        c = out.setdefault(session, {"engaged_seconds": 0.0, "scroll_depth": None,
+                                     "search_query": None})
+        data = data or {}
+        if kind == "engagement":
+            c["engaged_seconds"] = round(c["engaged_seconds"] + float(data.get("seconds") or 0), 1)
+        elif kind == "scroll":
+            c["scroll_depth"] = max(c["scroll_depth"] or 0, int(data.get("depth") or 0))
+        elif data.get("search_id"):
+            search_ids[data["search_id"]] = session
+    if search_ids:
+        for sid, query in db_session.execute(select(SearchLog.id, SearchLog.query)
+                                             .where(SearchLog.id.in_(search_ids))):
+            out[search_ids[sid]]["search_query"] = query
+    return out
+
+
+def _revisions(db_session, translation, start, end, t):
+    """Each revision published in the window with equal windows before and after it."""
+    revisions = db_session.scalars(
+        select(Revision).where(Revision.translation_id == translation.id,
+                               Revision.draft.is_(False)).order_by(Revision.number))
+    today = datetime.now(timezone.utc).date()
+    out = []
+    for rev in revisions:
+        day = rev.created_at.date()
+        if not start <= day <= end or rev.number == 1:
+            continue
+        days = max(1, min(14, (today - day).days + 1))
+        before = page_window(db_session, translation.page.slug, translation.lang,
+                             day - timedelta(days=days), day - timedelta(days=1))
+        after = page_window(db_session, translation.page.slug, translation.lang,
+                            day, day + timedelta(days=days - 1))
+        before["views_seen"] = sum(n for r, n in t["revisions"].items() if int(r) < rev.number)
+        after["views_seen"] = sum(n for r, n in t["revisions"].items() if int(r) >= rev.number)
+        author = rev.author
+        out.append({"number": rev.number, "created_at": rev.created_at.isoformat(),
+                    "author": getattr(author, "name", None) or getattr(author, "email", None),
+                    "message": rev.message, "window_days": days, "before": before,
+                    "after": after})
+    return out
+
+
+def search_gaps(db_session, lang=None, start=None, end=None):
+    """Query keys with zero-result and low-click searches first."""
+    _fresh(db_session)
+    start, end = window(start, end)
+    q = select(SearchDay).where(SearchDay.day >= start, SearchDay.day <= end)
+    if lang:
+        q = q.where(SearchDay.lang == lang)
+    days = _days(start, end)
+    groups = {}
+    for d in db_session.scalars(q):
+        g = groups.setdefault((d.query_key, d.lang), {
+            "count": 0, "zero": 0, "clicks": 0, "examples": Counter(), "trend": Counter(),
+            "end_pages": Counter()})
+        g["count"] += d.searches
+        g["zero"] += d.zero_results
+        g["clicks"] += d.clicked
+        g["examples"][d.example] += d.searches
+        g["trend"][d.day] += d.searches
+        g["end_pages"].update(d.end_pages or {})
+    langs = defaultdict(set)
+    for key, lg in groups:
+        langs[key].add(lg)
+    rows = []
+    for (key, lg), g in groups.items():
+        if not g["count"]:
+            continue
+        rows.append({"query_key": key, "example": g["examples"].most_common(1)[0][0],
+                     "lang": lg, "count": g["count"], "zero_results": g["zero"],
+                     "clicks": g["clicks"], "ctr": _r(g["clicks"] / g["count"]),
+                     "trend": [g["trend"].get(d, 0) for d in days],
+                     "languages": sorted(langs[key]),
+                     "end_pages": [{"slug": s, "count": n}
+                                   for s, n in g["end_pages"].most_common(5)]})
+    rows.sort(key=lambda r: (-(r["zero_results"] / r["count"]), r["ctr"], -r["count"],
+                             r["query_key"]))
+    return rows
+
+
+SURVEY_KINDS = ("ces", "csat", "nps")
+
+
+def survey_scores(db_session, lang=None, start=None, end=None, refresh=True):
+    """Per kind: enabled, responses, score (CES mean, CSAT % 4–5, NPS), histogram, trend."""
+    if refresh:
+        _fresh(db_session)
+    start, end = window(start, end)
+    q = select(SurveyDay).where(SurveyDay.day >= start, SurveyDay.day <= end)
+    if lang:
+        q = q.where(SurveyDay.lang == lang)
+    settings = {s.kind: s for s in db_session.scalars(select(SurveySetting))}
+    data = {k: {"hist": Counter(), "days": defaultdict(Counter)} for k in SURVEY_KINDS}
+    for d in db_session.scalars(q):
+        if d.kind in data:
+            data[d.kind]["hist"][d.score] += d.responses
+            data[d.kind]["days"][d.day][d.score] += d.responses
+    out = {}
+    for kind in SURVEY_KINDS:
+        hist, by_day = data[kind]["hist"], data[kind]["days"]
+        low, high = {"ces": (1, 7), "csat": (1, 5), "nps": (0, 10)}[kind]
+        out[kind] = {"enabled": bool(settings.get(kind) and settings[kind].enabled),
+                     "responses": sum(hist.values()), "score": _survey_score(kind, hist),
+                     "histogram": [{"score": s, "responses": hist.get(s, 0)}
+                                   for s in range(low, high + 1)],
+                     "trend": [_survey_score(kind, by_day.get(d, Counter()))
+                               for d in _days(start, end)]}
+    return out
+
+
+def _survey_score(kind, hist):
+    n = sum(hist.values())
+    if not n:
+        return None
+    if kind == "ces":
+        return round(sum(s * c for s, c in hist.items()) / n, 2)
+    if kind == "csat":
+        return round(100 * sum(c for s, c in hist.items() if s >= 4) / n, 1)
+    promoters = sum(c for s, c in hist.items() if s >= 9)
+    detractors = sum(c for s, c in hist.items() if s <= 6)
+    return round(100 * (promoters - detractors) / n, 1)

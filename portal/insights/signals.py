@@ -1,0 +1,417 @@
+"""The reading signals of one day, computed in one ordered pass over its sessions.
+
+`rollup_signals(db_session, day)` (called by `portal.feedback.rollup.rollup_day`) replaces the
+day's rows in the insight tables (`portal.insights.models`). Each session is read in the
+order the reader acted: events by their reader time `at` (the browser's clock corrected per
+batch for skew; receive time for older rows), searches by the time the server logged them.
+
+Each session counts at most once per signal and page. A page view's search outcome is one of:
+pogo (back to search within seconds), dead end (the session ended on a search that found
+nothing or whose results nobody clicked), or search after reading (any other search made
+within a few minutes after it) — so one reader's behaviour is named once.
+"""
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
+from functools import lru_cache
+
+from sqlalchemy import delete, func, select
+
+from portal.feedback.models import Event
+from portal.insights.models import PageSignalDay, SearchDay, SessionPath, SurveyDay
+from portal.search.models import SearchClick, SearchLog
+
+POGO_SECONDS = 20  # a reader who went back to search within this left "within seconds"
+SEARCH_AFTER_SECONDS = 600  # a search this soon after reading a page is "after reading" it
+COMPLETE_DEPTH = 90  # scroll depth (percent) that counts as reading to the end
+ENGAGED_BUCKETS = (0, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200, 3600)
+TYPES = ("page_view", "engagement", "scroll", "feedback", "exit")
+MAX_DETAIL = 12  # evidence dicts keep their largest entries only
+
+
+@dataclass
+class View:
+    """One page view in a session and what the reader did on it."""
+
+    page: str
+    lang: str
+    at: int
+    ref: str | None = None
+    search_id: int | None = None
+    rev: int | None = None
+    last: int = 0
+    engaged: float = 0.0
+    depth: int = -1
+    sections: set = field(default_factory=set)
+    vote_no: bool = False
+    searches: list = field(default_factory=list)
+
+    @property
+    def dwell(self):
+        return max(self.engaged, (self.last - self.at) / 1000)
+
+
+@dataclass
+class Search:
+    """A logged search (or return to a results page) in a session."""
+
+    id: int
+    at: int
+    key: str
+    query: str
+    lang: str
+    results: int
+    clicks: int
+    from_page: str | None
+    is_return: bool
+
+
+def ms(moment):
+    """Milliseconds since the epoch of an aware datetime."""
+    return int(moment.timestamp() * 1000)
+
+
+def rollup_signals(db_session, day):
+    """Replace the day's signal, path, search and survey rows; returns the page rows written."""
+    _orders.clear()
+    for model in (PageSignalDay, SessionPath, SearchDay, SurveyDay):
+        db_session.execute(delete(model).where(model.day == day))
+    start = datetime.combine(day, time.min, tzinfo=timezone.utc)
+    searches, anonymous = _searches(db_session, start, start + timedelta(days=1))
+    pages = defaultdict(_PageAcc)
+    search_days = defaultdict(_SearchAcc)
+    paths = []
+    seen_sessions = set()
+    for session, events in _sessions(db_session, day):
+        seen_sessions.add(session)
+        _one_session(db_session, session, events, searches.pop(session, []), pages,
+                     search_days, paths, day)
+    for session, items in searches.items():  # searched but never read a page today
+        _one_session(db_session, session, [], items, pages, search_days, paths, day)
+    for s in anonymous:
+        search_days[(s.lang, s.key)].add(s, None)
+    for (page, lang), acc in pages.items():
+        db_session.add(acc.row(day, page, lang))
+    for (lang, key), acc in search_days.items():
+        db_session.add(acc.row(day, lang, key))
+    db_session.add_all(paths)
+    _surveys(db_session, day)
+    return len(pages)
+
+
+def _sessions(db_session, day):
+    """(session, [(at, type, page, lang, data)]) for every session of the day, in reader order."""
+    order_at = func.coalesce(Event.at, 0)
+    stmt = (select(Event.session, Event.at, Event.received_at, Event.type, Event.page,
+                   Event.lang, Event.data)
+            .where(Event.day == day, Event.type.in_(TYPES))
+            .order_by(Event.session, order_at, Event.received_at, Event.id))
+    current, events = None, []
+    for session, at, received, kind, page, lang, data in db_session.execute(stmt):
+        if session != current:
+            if events:
+                yield current, _sorted(events)
+            current, events = session, []
+        events.append((at if at is not None else ms(received), kind, page, lang, data or {}))
+    if events:
+        yield current, _sorted(events)
+
+
+def _sorted(events):
+    # Rows without `at` (stored before it was kept) sort by receive time; a stable sort
+    # keeps the batch order for equal times.
+    return sorted(events, key=lambda e: e[0])
+
+
+def _searches(db_session, start, end):
+    """The window's searches by session, and the session-less ones."""
+    clicks = dict(db_session.execute(
+        select(SearchClick.search_id, func.count()).join(SearchLog)
+        .where(SearchLog.created_at >= start, SearchLog.created_at < end)
+        .group_by(SearchClick.search_id)).all())
+    by_session, anonymous = defaultdict(list), []
+    stmt = (select(SearchLog.id, SearchLog.created_at, SearchLog.query_key, SearchLog.query,
+                   SearchLog.lang, SearchLog.results, SearchLog.session, SearchLog.from_page,
+                   SearchLog.is_return)
+            .where(SearchLog.created_at >= start, SearchLog.created_at < end)
+            .order_by(SearchLog.created_at, SearchLog.id))
+    for sid, created, key, query, lang, results, session, from_page, is_return in \
+            db_session.execute(stmt):
+        s = Search(sid, ms(created), key, query, lang, results, clicks.get(sid, 0), from_page,
+                   bool(is_return))
+        (by_session[session] if session else anonymous).append(s)
+    return by_session, anonymous
+
+
+def _one_session(db_session, session, events, searches, pages, search_days, paths, day):
+    views = _views(events)
+    by_id = {s.id: s for s in searches if not s.is_return}
+    _attribute(views, searches)
+    actions = sorted([(v.at, 0, v) for v in views] + [(s.at, 1, s) for s in searches],
+                     key=lambda a: (a[0], a[1]))
+    actions = [a[2] for a in actions]
+    ended_with, dead_view = _ending(views, actions)
+    touched = defaultdict(set)  # (page, lang) -> signals this session showed there
+    for i, v in enumerate(views):
+        acc = pages[(v.page, v.lang)]
+        marks = touched[(v.page, v.lang)]
+        marks.add("view")
+        if v.ref == "search":
+            marks.add("arrival")
+            origin = by_id.get(v.search_id)
+            if origin is not None:
+                acc.before[origin.key] += 1
+                acc.examples.setdefault(origin.key, origin.query)
+        if v.rev:
+            acc.revisions[str(v.rev)] += 1
+        nxt = _next_action(actions, v)
+        if v.ref == "search" and v.dwell <= POGO_SECONDS and _back_to_search(v, nxt):
+            marks.add("pogo")
+        elif v is dead_view:
+            marks.add("dead_end")
+            acc.dead_kinds[ended_with] += 1
+        elif any(not s.is_return for s in v.searches):
+            marks.add("search_after")
+            for s in v.searches:
+                if not s.is_return:
+                    acc.after[s.key] += 1
+                    acc.examples.setdefault(s.key, s.query)
+        acc.observe(session, v)
+    folded = _fold([(v.page, v.lang) for v in views])
+    for a, b in zip(folded, folded[1:]):
+        pages[a].next_pages[b[0]] += 1
+        pages[b].prev_pages[a[0]] += 1
+    for a, b, c in zip(folded, folded[1:], folded[2:]):
+        if a == c and "loop" not in touched[a]:
+            touched[a].add("loop")
+            pages[a].loop_partners[b[0]] += 1
+    for key, marks in touched.items():
+        pages[key].count(marks)
+    for key in touched:
+        pages[key].finish_session(session, lambda key=key: _order(db_session, key))
+    last_page = views[-1].page if views else None
+    for s in searches:
+        search_days[(s.lang, s.key)].add(s, _ended_on(views, s) or last_page)
+    if views:
+        paths.append(SessionPath(day=day, session=session, lang=views[0].lang,
+                                 pages=[p for p, _ in folded][:200], ended_with=ended_with))
+
+
+def _views(events):
+    """Page views with the engagement, scroll, votes and exit events that belong to each."""
+    views, latest = [], {}
+    for at, kind, page, lang, data in events:
+        key = (page, lang)
+        if kind == "page_view":
+            v = View(page, lang, at, data.get("ref"), data.get("search_id"), data.get("rev"),
+                     last=at)
+            views.append(v)
+            latest[key] = v
+            continue
+        v = latest.get(key) or next((w for w in views if (w.page, w.lang) == key), None)
+        if v is None:
+            continue  # the view was on another day: its reading is counted there
+        v.last = max(v.last, at)
+        if kind == "engagement":
+            v.engaged += float(data.get("seconds") or 0)
+        elif kind == "scroll":
+            v.depth = max(v.depth, int(data.get("depth") or 0))
+            if data.get("section"):
+                v.sections.add(data["section"])
+        elif kind == "feedback" and not data.get("section"):
+            v.vote_no = data.get("helpful") is False
+    return views
+
+
+def _attribute(views, searches):
+    """Give each search to the page view it was made from (named, else the latest before it)."""
+    for s in searches:
+        origin = None
+        if s.from_page:
+            candidates = [v for v in views if v.page == s.from_page]
+            before = [v for v in candidates if v.at <= s.at]
+            origin = (before or candidates or [None])[-1]
+        if origin is None:
+            before = [v for v in views if v.at <= s.at]
+            if before and (s.at - before[-1].last) / 1000 <= SEARCH_AFTER_SECONDS:
+                origin = before[-1]
+        if origin is not None:
+            origin.searches.append(s)
+
+
+def _next_action(actions, view):
+    i = next(i for i, a in enumerate(actions) if a is view)
+    return actions[i + 1] if i + 1 < len(actions) else None
+
+
+def _back_to_search(view, nxt):
+    """Whether the action after `view` took the reader back to search."""
+    if nxt is None:
+        return False
+    if isinstance(nxt, Search):
+        return True
+    return nxt.ref == "search"  # another result, of the same search or a new one
+
+
+_orders = {}
+
+
+def _order(db_session, key):
+    """Heading order of a page, read once per rollup pass (`rollup_signals` clears it)."""
+    if key not in _orders:
+        _orders[key] = tuple(hid for hid, _ in headings(db_session, *key))
+    return _orders[key]
+
+
+def _ending(views, actions):
+    """How the session ended when it ended stuck, and the page view it ended stuck on."""
+    if not actions or not views:
+        return None, None
+    last = actions[-1]
+    if isinstance(last, Search):
+        searches = [a for a in actions if isinstance(a, Search) and not a.is_return]
+        final = searches[-1] if searches else None
+        if final is None or final.clicks:
+            return None, None
+        kind = "zero_search" if final.results == 0 else "no_click_search"
+        origin = next((v for v in reversed(views) if final in v.searches), views[-1])
+        return kind, origin
+    if last.vote_no:
+        return "no_vote", last
+    return None, None
+
+
+def _ended_on(views, search):
+    after = [v for v in views if v.at >= search.at]
+    return after[-1].page if after else None
+
+
+def _fold(pairs):
+    out = []
+    for p in pairs:
+        if not out or out[-1] != p:
+            out.append(p)
+    return out
+
+
+@lru_cache(maxsize=512)
+def _heading_order(page, lang, markdown):
+    from portal.content.render import render_markdown
+    rendered = render_markdown(markdown, slug=page, lang=lang)
+    return tuple((hid, text) for level, hid, text in rendered.headings if level in (2, 3))
+
+
+def headings(db_session, page, lang):
+    """The h2/h3 headings (id, text) of `page` in `lang` (current revision), in page order."""
+    from portal.content.models import Page, Revision, Translation
+    markdown = db_session.scalar(
+        select(Revision.markdown)
+        .join(Translation, Translation.current_revision_id == Revision.id)
+        .join(Page, Page.id == Translation.page_id)
+        .where(Page.slug == page, Translation.lang == lang))
+    return _heading_order(page, lang, markdown) if markdown else ()
+
+
+class _PageAcc:
+    """One page/language being counted over the day's sessions."""
+
+    def __init__(self):
+        self.counts = Counter()
+        self.stops, self.passed, self.engaged = Counter(), Counter(), Counter()
+        self.before, self.after, self.examples = Counter(), Counter(), {}
+        self.loop_partners, self.prev_pages, self.next_pages = Counter(), Counter(), Counter()
+        self.dead_kinds, self.revisions = Counter(), Counter()
+        self._reading = {}  # session -> [engaged, depth, sections]
+
+    def observe(self, session, v):
+        r = self._reading.setdefault(session, [0.0, -1, set()])
+        r[0] += v.engaged
+        r[1] = max(r[1], v.depth)
+        r[2] |= v.sections
+
+    def count(self, marks):
+        self.counts["sessions"] += 1
+        for name, column in (("arrival", "search_arrivals"), ("pogo", "pogo"),
+                             ("dead_end", "dead_ends"), ("search_after", "search_after"),
+                             ("loop", "loops")):
+            if name in marks:
+                self.counts[column] += 1
+
+    def finish_session(self, session, order):
+        engaged, depth, sections = self._reading.pop(session, (0.0, -1, set()))
+        self.engaged[_bucket(engaged)] += 1
+        if depth < 0 and not sections:
+            return
+        order = order()
+        index = max((order.index(s) for s in sections if s in order), default=-1)
+        for hid in order[:index + 1]:
+            self.passed[hid] += 1
+        self.counts["scrolled"] += 1
+        if depth >= COMPLETE_DEPTH or (order and index == len(order) - 1):
+            self.counts["completed"] += 1
+        else:
+            self.counts["stopped"] += 1
+            self.stops[order[index] if index >= 0 else ""] += 1
+
+    def row(self, day, page, lang):
+        c = self.counts
+        details = {"queries_after": _top(self.after), "queries_before": _top(self.before),
+                   "loop_partners": _top(self.loop_partners), "prev_pages": _top(self.prev_pages),
+                   "next_pages": _top(self.next_pages), "dead_end_kinds": dict(self.dead_kinds),
+                   "revisions": dict(self.revisions)}
+        keys = set(details["queries_after"]) | set(details["queries_before"])
+        details["examples"] = {k: self.examples[k] for k in sorted(keys) if k in self.examples}
+        return PageSignalDay(
+            day=day, page=page, lang=lang, sessions=c["sessions"],
+            search_arrivals=c["search_arrivals"], search_after=c["search_after"], pogo=c["pogo"],
+            dead_ends=c["dead_ends"], loops=c["loops"], scrolled=c["scrolled"],
+            completed=c["completed"], stopped=c["stopped"], stops=dict(self.stops),
+            sections_passed=dict(self.passed),
+            engaged=[self.engaged.get(i, 0) for i in range(len(ENGAGED_BUCKETS))],
+            details=details)
+
+
+def _bucket(seconds):
+    i = 0
+    for i, low in enumerate(ENGAGED_BUCKETS):
+        if seconds < low:
+            return i - 1
+    return i
+
+
+def _top(counter):
+    return dict(counter.most_common(MAX_DETAIL))
+
+
+class _SearchAcc:
+    def __init__(self):
+        self.counts, self.end_pages, self.examples = Counter(), Counter(), Counter()
+
+    def add(self, s, end_page):
+        if s.is_return:
+            self.counts["returns"] += 1
+            return
+        self.counts["searches"] += 1
+        self.counts["zero"] += s.results == 0
+        self.counts["clicked"] += s.clicks > 0
+        self.examples[s.query] += 1
+        if end_page:
+            self.end_pages[end_page] += 1
+
+    def row(self, day, lang, key):
+        c = self.counts
+        example = self.examples.most_common(1)[0][0] if self.examples else key
+        return SearchDay(day=day, lang=lang, query_key=key, example=example[:200],
+                         searches=c["searches"], zero_results=c["zero"], clicked=c["clicked"],
+                         returns=c["returns"], end_pages=_top(self.end_pages))
+
+
+def _surveys(db_session, day):
+    kind, score = Event.data["kind"].as_string(), Event.data["score"].as_integer()
+    inner = (select(Event.lang, kind.label("kind"), score.label("score"))
+             .where(Event.day == day, Event.type == "survey").subquery())
+    stmt = (select(inner.c.lang, inner.c.kind, inner.c.score, func.count())
+            .group_by(inner.c.lang, inner.c.kind, inner.c.score))
+    for lang, k, s, n in db_session.execute(stmt):
+        if k is not None and s is not None:
+            db_session.add(SurveyDay(day=day, lang=lang, kind=k, score=int(s), responses=n))

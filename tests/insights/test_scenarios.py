@@ -1,0 +1,103 @@
+"""Known reading problems sent through the public APIs must top the stuck ranking, per
+language, with the right signal named first; healthy pages must not."""
+import pytest
+
+from tests.insights.scenario import HEADINGS, Reader, docs_tree
+
+SIGNAL_PAGES = {  # signal -> (English problem page, Korean problem page)
+    "unhelpful": ("votes/one", "votes/two"),
+    "search_after": ("searching/one", "searching/two"),
+    "pogo": ("bounce/one", "bounce/two"),
+    "drop_off": ("stopping/one", "stopping/two"),
+    "loops": ("circle/one", "circle/two"),
+    "dead_end": ("ending/one", "ending/two"),
+}
+GAP_PAGE = "gap/page"
+HEALTHY = ("healthy/alpha", "healthy/beta", "healthy/gamma", "healthy/delta", "healthy/partner")
+PROBLEM_SESSIONS = 14
+
+
+def healthy_session(client, lang, i):
+    r = Reader(client, lang)
+    first, second = HEALTHY[i % 4], HEALTHY[(i + 1) % 4]
+    r.read(first, ref="direct", seconds=90, vote=True if i % 2 else None, reason="solved")
+    if i % 5 == 0:  # some healthy readers search and find what they need
+        found = r.search("healthy alpha", from_page=first)
+        if found["results"]:
+            r.read(found["results"][0]["slug"], ref="search", search_id=found["search_id"],
+                   seconds=80)
+            return
+    r.read(second, seconds=70, from_page=first)
+
+
+def problem_session(client, signal, page, lang, i):
+    r = Reader(client, lang)
+    next_page = HEALTHY[i % 4]
+    if signal == "unhelpful":
+        r.read(page, seconds=40, vote=False, reason="unclear")
+        r.read(next_page, seconds=60, from_page=page)
+    elif signal == "search_after":
+        r.read(page, seconds=45)
+        found = r.search("healthy beta", from_page=page)
+        r.read(found["results"][0]["slug"], ref="search", search_id=found["search_id"],
+               seconds=70)
+    elif signal == "pogo":
+        found = r.search("healthy gamma")
+        r.read(page, ref="search", search_id=found["search_id"], seconds=3, depth=10,
+               section=None)
+        r.read(next_page, ref="search", search_id=found["search_id"], rank=2, seconds=80)
+    elif signal == "drop_off":
+        r.read(page, seconds=30, depth=35, section=HEADINGS[1])
+        r.read(next_page, seconds=60, from_page=page)
+    elif signal == "loops":
+        r.read(page, seconds=30)
+        r.read("healthy/partner", seconds=20, from_page=page)
+        r.read(page, seconds=30, from_page="healthy/partner")
+        r.read(next_page, seconds=60, from_page=page)
+    elif signal == "dead_end":
+        r.read(page, seconds=40)
+        found = r.search("zzyzx frobnicate", from_page=page)
+        assert found["total"] == 0
+    else:
+        raise AssertionError(signal)
+
+
+@pytest.fixture
+def traffic(client, make_docs, import_docs):
+    slugs = [p for pair in SIGNAL_PAGES.values() for p in pair] + [GAP_PAGE, *HEALTHY]
+    import_docs(make_docs(docs_tree(slugs)))
+    for lang in ("en", "ko"):
+        for i in range(40):
+            healthy_session(client, lang, i)
+    for signal, (en_page, ko_page) in SIGNAL_PAGES.items():
+        for lang, page in (("en", en_page), ("ko", ko_page)):
+            for i in range(PROBLEM_SESSIONS):
+                problem_session(client, signal, page, lang, i)
+    for i in range(PROBLEM_SESSIONS):  # the English page serves readers; its translation not
+        Reader(client, "en").read(GAP_PAGE, seconds=80, vote=True)
+        r = Reader(client, "ko")
+        r.read(GAP_PAGE, seconds=20, depth=30, section=HEADINGS[0], vote=False,
+               reason="unclear")
+        r.read(HEALTHY[i % 4], seconds=60, from_page=GAP_PAGE)
+
+
+def ranking(client, lang):
+    response = client.get("/api/v1/insights/pages", query_string={"lang": lang})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["pages"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_problem_pages_top_the_ranking_with_their_signal(client, login_as, traffic, lang):
+    login_as("owner")
+    rows = ranking(client, lang)
+    expected = {pages[0 if lang == "en" else 1]: signal for signal, pages in SIGNAL_PAGES.items()}
+    if lang == "ko":
+        expected[GAP_PAGE] = "language_gap"
+    top = rows[:len(expected)]
+    assert {r["slug"] for r in top} == set(expected), [(r["slug"], r["stuck_score"]) for r in rows]
+    for row in top:
+        assert row["signals"][0]["name"] == expected[row["slug"]], (row["slug"], row["signals"])
+        assert row["stuck_score"] > 0 and row["top_reason"]
+    healthy = [r for r in rows if r["slug"].startswith("healthy/")]
+    assert healthy and max(r["stuck_score"] for r in healthy) < min(r["stuck_score"] for r in top)
