@@ -39,3 +39,11 @@ class Config:
     EVENT_BOT_PATTERNS = ("bot", "crawler", "spider", "slurp", "curl/", "wget/", "python-requests",
                           "httpclient", "scrapy", "facebookexternalhit", "preview", "monitor",
                           "lighthouse", "pingdom", "phantomjs")
+    # Stuck score (0-100) of a page: each signal adds up to its weight, in proportion to how
+    # far the page is above the site's average for it (see docs/en/insights.md). The weights
+    # should add up to 100; language_gap takes the part of a translation's score that its
+    # source page does not have, plus half its weight when the translation is outdated.
+    INSIGHTS_WEIGHTS = {"unhelpful": 25, "search_after": 15, "pogo": 15, "dead_end": 15,
+                        "drop_off": 10, "loops": 10, "language_gap": 10}
+    # Pseudo-readers at the site's average added to every page: small samples shrink towards it.
+    INSIGHTS_PRIOR_SESSIONS = 10
