@@ -105,3 +105,26 @@ def _sign_in_as(page, server, email):
     page.fill("input[name=password]", "password-123")
     page.locator("form button[type=submit], form input[type=submit]").last.click()
     page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("locale, scheme", [("ko-KR", "light"), ("en-US", "dark")])
+def test_other_write_pages_pass_axe(server, browser, axe_check, locale, scheme):
+    context = browser.new_context(locale=locale, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        sign_in(page, server, "writer")
+        for path in ("/write/", "/write/new", "/write/pages/en/guide/install/move",
+                     "/write/pages/ko/guide/only-english/translate",
+                     "/write/pages/ko/guide/install/edit",
+                     "/write/pages/en/guide/install/diff?from=1&to=1&view=split"):
+            page.goto(server.url + path)
+            axe_check(page)
+        # A failed create keeps the form and names the problem next to the field.
+        page.goto(server.url + "/write/new")
+        page.fill("input[name=slug]", "../bad")
+        page.fill("input[name=title]", "Bad")
+        page.locator("input[name=publish]").click()
+        expect(page.locator(".field-error")).to_be_visible()
+        axe_check(page)
+    finally:
+        context.close()

@@ -65,6 +65,9 @@ def test_editor_works_without_javascript(client, guide, writer):
     assert re.search(r'<textarea[^>]*name="markdown"', html)
     assert 'name="base_revision" type="hidden" value="1"' in html
     assert "Save draft" in html and "Publish" in html and "js/editor.js" in html
+    assert "/write/pages/en/guide/install/translate" not in html  # the source has no "Translate"
+    ko = client.get("/write/pages/ko/guide/install/edit").get_data(as_text=True)
+    assert "/write/pages/ko/guide/install/translate" in ko
 
 
 def test_save_draft_then_publish(client, guide, writer):
