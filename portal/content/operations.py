@@ -5,6 +5,7 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.content.models import Page, Revision, Translation
 from portal.content.source import format_markdown_file, read_mkdocs_nav, read_tree
@@ -118,26 +119,36 @@ def save_revision(session, translation, markdown, title, meta=None, author=None,
     published revision becomes the translation's current one. With `record_follow`, a new
     followed `source_revision` alone counts as a change (a translator confirming "up to
     date"). Returns the new (or just published) Revision, or None when nothing changed.
+    When a concurrent save took the next number first, StaleRevision is raised and the
+    session must be rolled back.
     """
     head = latest_revision(translation)
     if base_revision is not None and head is not None and head.number != base_revision:
         raise StaleRevision(head.number)
     meta = dict(meta or {})
-    if head is not None and (head.markdown, head.title, head.meta or {}) == (
-            markdown, title, meta) and not (
-            record_follow and head.source_revision != source_revision):
+
+    def same(rev):
+        return rev is not None and (rev.markdown, rev.title, rev.meta or {}) == (markdown, title, meta)
+
+    if same(head) and not (record_follow and head.source_revision != source_revision):
         if head.draft and not draft:
             head.draft = False
             _make_current(translation, head)
             return head
         return None
+    if base_revision is None and not draft and not record_follow and same(
+            translation.current_revision):
+        return None  # an import of unchanged text, with a writer's draft waiting on top
     revision = Revision(number=(head.number + 1) if head else 1, title=title,
                         markdown=markdown, meta=meta, message=message,
                         author_id=getattr(author, "id", None), source_revision=source_revision,
                         created_at=utcnow(), draft=draft)
     translation.revisions.append(revision)
     session.add(revision)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another save took this number first; caller rolls back
+        raise StaleRevision(revision.number) from exc
     if not draft:
         _make_current(translation, revision)
     return revision

@@ -166,3 +166,26 @@ def test_diffs_cover_changes_and_escape_nothing_themselves():
     assert [(r.kind, r.old, r.new) for r in rows if r.kind != "same"] == [
         ("change", "b", "B"), ("add", None, "d")]
     assert unified("same\n", "same\n") == []
+
+
+def test_reimport_with_a_draft_waiting_creates_nothing(guide, make_docs, import_docs):
+    _save("guide/install", "en", "# Install\n\nA draft.\n", 1, draft=True)
+    stats = import_docs(make_docs(GUIDE, name="again"))
+    assert stats.revisions == 0
+    assert [r.number for r in _t("guide/install", "en").revisions] == [1, 2]
+
+
+def test_a_concurrent_save_of_the_same_number_is_stale(guide):
+    from portal.content.models import Revision
+    translation = _t("guide/install", "en")
+    assert [r.number for r in translation.revisions] == [1]  # this save has read the head
+    # Another writer's revision 2 reaches the database after that read (the collection
+    # loaded above does not see it): the unique revision number is the last guard.
+    db.session.add(Revision(translation_id=translation.id, number=2, title="x",
+                            markdown="theirs", meta={}))
+    db.session.flush()
+    with pytest.raises(editing.StaleRevision) as refused:
+        editing.save(db.session, translation, editing.Edit("mine", "Install", base_revision=1),
+                     None, "en")
+    assert refused.value.current == 2
+    db.session.rollback()
