@@ -41,17 +41,21 @@ def _svg(width, height, label, desc, body, css_class):
 
 
 def sparkline(values, label):
-    """A small trend line of `values` (oldest first) named `label`; the last point is marked."""
-    values = [float(v or 0) for v in values]
+    """A small trend line of `values` (oldest first, None for no data) named `label`.
+
+    The last point with data is marked; days without data break the line.
+    """
+    values = [None if v is None else float(v) for v in values]
     if not values:
         return _svg(SPARK_W, SPARK_H, label, label, "", "chart sparkline")
     step = SPARK_W / max(1, len(values) - 1)
     ys = _scale(values, SPARK_H - 4, top=2)
-    points = " ".join(f"{round(i * step, 2)},{y}" for i, y in enumerate(ys))
-    last_x = round((len(values) - 1) * step, 2)
+    xs = [round(i * step, 2) for i in range(len(values))]
     desc = f"{label}: {', '.join(_fmt(v) for v in values)}"
-    body = (f'<polyline class="chart-line" fill="none" points="{points}"/>'
-            f'<circle class="chart-point" cx="{last_x}" cy="{ys[-1]}" r="2"/>')
+    body = "".join(_line_segments(xs, ys))
+    last = next((i for i in range(len(ys) - 1, -1, -1) if ys[i] is not None), None)
+    if last is not None:
+        body += f'<circle class="chart-point" cx="{xs[last]}" cy="{ys[last]}" r="2"/>'
     return _svg(SPARK_W, SPARK_H, label, desc, body, "chart sparkline")
 
 

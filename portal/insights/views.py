@@ -232,7 +232,7 @@ def surveys():
     scores = _survey_rows(reports.surveys(db.session, filters)) if filters else []
     for row in scores or []:
         row["sparkline"] = charts.sparkline(row.get("trend") or [],
-                                            _("Responses per day to %(kind)s", kind=row["kind"].upper()))
+                                            _("Score per day of %(kind)s", kind=row["kind"].upper()))
     return render_template("insights/surveys.html", scores=scores,
                            **_context(filters, error, "insights.surveys")), 422 if error else 200
 

@@ -81,3 +81,10 @@ def test_long_bar_labels_are_clipped_but_the_description_keeps_them():
 def test_numbers_are_short():
     assert charts._fmt(1234) == "1,234" and charts._fmt(2.345) == "2.3" and charts._fmt(None) == "–"
     assert re.fullmatch(r"[\d,]+", charts._fmt(3.0))
+
+
+def test_sparkline_breaks_at_days_without_data():
+    root = _parse(charts.sparkline([2, None, 3, 4], "CES per day"))
+    assert len(root.findall(f"{SVG}polyline")) == 2
+    assert root.find(f"{SVG}desc").text == "CES per day: 2, –, 3, 4"
+    assert _parse(charts.sparkline([None, None], "Nothing")).find(f"{SVG}circle") is None

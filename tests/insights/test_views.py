@@ -113,12 +113,14 @@ def test_page_detail_shows_charts_with_names_and_tables(client, login_as, fake_r
     assert "30% → 60%" in html and "70 → 35" in html and "Explain the port" in html
     assert "포트가 뭔가요?" in html and "12 s" in html and "40%" in html and "docker compose port" in html
     assert "evidence=vote%3A17" in html
-    assert "Environment variables" in html and "70%" in html  # drop-off at that section
+    assert 'Environment variables <strong class="badge">Most readers stop here</strong>' in html
+    assert html.count("Most readers stop here") == 1 and '<td class="num">14</td>' in html
     assert 'aria-label="Share of readers who reached each section, in percent"' in html
     assert "“docker compose” — 8 searches" in html and "“install” — 5 searches" in html
     assert "Home</a> — 9 sessions" in html and "Path</a> — 4 sessions" in html
     assert 'href="/insights/pages/en/tutorial/first-steps"' in html
-    assert "42% searched again, mostly" in html  # signal evidence in words
+    assert "42% searched again, mostly" in html and "Searched after reading" in html  # in words
+    assert "{&#39;searched&#39;" not in html  # the evidence dict stays in the JSON
     assert ">CES</th><td class=\"num\">3.1</td>" in html
     assert 'href="/api/v1/insights/pages/tutorial/first-steps.csv?lang=ko"' in html
 
@@ -141,7 +143,7 @@ def test_surveys_show_scores_and_responses(client, login_as, fake_reports):
     login_as("owner")
     html = client.get("/insights/surveys").get_data(as_text=True)
     assert ">CES</th><td>yes</td>" in html and ">3.2</td>" in html and ">14</td>" in html
-    assert 'aria-label="Responses per day to CES"' in html
+    assert 'aria-label="Score per day of CES"' in html
 
 
 def test_ui_follows_the_browser_not_the_language_filter(client, login_as, fake_reports):
