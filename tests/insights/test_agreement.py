@@ -59,16 +59,66 @@ def test_the_html_links_to_exports_of_the_same_filters(client, login_as, fake_re
     assert _json_pages(client.get(json_link).json["pages"]) == _html_pages(html)
 
 
+def assert_search_tables_agree(client, query):
+    """The three formats of search gaps list the same counts in the same order."""
+    html = client.get(f"/insights/searches?{query}").get_data(as_text=True)
+    body = html.split('id="searches-table"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    html_rows = [tuple(int(v) for v in re.findall(r'data-value="(\d+)"', tr)[:3])
+                 for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    json_rows = [(s["count"], s["zero_results"], s["clicks"])
+                 for s in client.get(f"/api/v1/insights/searches?{query}").json["searches"]]
+    reader = csv.DictReader(io.StringIO(
+        client.get(f"/api/v1/insights/searches.csv?{query}").data.decode("utf-8").lstrip("\ufeff")))
+    csv_rows = [(int(r["count"]), int(r["zero_results"]), int(r["clicks"])) for r in reader]
+    assert html_rows == json_rows == csv_rows
+    return html_rows
+
+
 def test_search_tables_agree(client, login_as, fake_reports):
     login_as("owner")
+    assert assert_search_tables_agree(client, "") == [(9, 9, 1), (4, 2, 1)]
+    assert assert_search_tables_agree(client, "lang=ko") == [(4, 2, 1)]
+
+
+@pytest.fixture
+def real_traffic(client, make_docs, import_docs):
+    """A little traffic through the public APIs, rolled up by the real reports."""
+    from tests.insights.scenario import HEADINGS, Reader, docs_tree
+    slugs = ["guide/install", "guide/upload", "guide/deploy"]
+    import_docs(make_docs(docs_tree(slugs)))
+    for i in range(8):
+        for lang in ("en", "ko"):
+            r = Reader(client, lang)
+            r.read("guide/install", ref="direct", seconds=30 + i, vote=(lang == "en"),
+                   reason=None if lang == "en" else "unclear", depth=40, section=HEADINGS[1])
+            found = r.search("zzyzx nothing" if i % 2 else "guide upload", from_page="guide/install")
+            if found["results"]:
+                r.read(found["results"][0]["slug"], ref="search", search_id=found["search_id"],
+                       seconds=50)
+            r.read("guide/deploy", seconds=20, from_page="guide/install")
+    return slugs
+
+
+@pytest.mark.parametrize("query", ["", "lang=ko", "lang=en&sort=views", "days=7&sort=title"])
+def test_page_tables_agree_on_real_traffic(client, login_as, real_traffic, query):
+    login_as("owner")
+    rows = assert_page_tables_agree(client, query)
+    assert {slug for slug, *_ in rows} >= {"guide/install", "guide/deploy"}
+    if query == "lang=ko":
+        assert rows[0][0] == "guide/install" and rows[0][5] == 8  # eight "no" votes, most stuck
+
+
+def test_page_detail_and_search_gaps_render_real_reports(client, login_as, real_traffic):
+    login_as("owner")
+    html = client.get("/insights/pages/ko/guide/install").get_data(as_text=True)
+    assert html.count('class="chart line-chart"') == 3 and "Not helpful" in html
+    detail = client.get("/api/v1/insights/pages/guide/install?lang=ko").json
+    assert detail["summary"]["helpful"]["no"] == 8
+    assert f'{detail["summary"]["views"]}</dd>' in html
+    searches = client.get("/api/v1/insights/searches").json["searches"]
+    gap = next(s for s in searches if s["zero_results"])
+    assert gap["example"] == "zzyzx nothing"
+    page = client.get("/insights/searches").get_data(as_text=True)
+    assert "“zzyzx nothing”" in page
     for query in ("", "lang=ko"):
-        html = client.get(f"/insights/searches?{query}").get_data(as_text=True)
-        body = html.split('id="searches-table"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-        html_rows = [tuple(int(v) for v in re.findall(r'data-value="(\d+)"', tr)[:3])
-                     for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
-        json_rows = [(s["count"], s["zero_results"], s["clicks"])
-                     for s in client.get(f"/api/v1/insights/searches?{query}").json["searches"]]
-        reader = csv.DictReader(io.StringIO(
-            client.get(f"/api/v1/insights/searches.csv?{query}").data.decode("utf-8").lstrip("\ufeff")))
-        csv_rows = [(int(r["count"]), int(r["zero_results"]), int(r["clicks"])) for r in reader]
-        assert html_rows == json_rows == csv_rows and html_rows
+        assert assert_search_tables_agree(client, query)
