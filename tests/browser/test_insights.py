@@ -1,12 +1,6 @@
 """In a real Chromium: an owner signs in, reads the insights page table, filters to Korean,
 opens a page detail and sees its charts with accessible names; a reader gets 403."""
-import sys
 import uuid
-
-import pytest
-
-import portal.insights
-from portal.insights import reports
 
 DOCS = {
     "en/index.md": "# Welcome\n\nStart with [Install](guide/install.md).\n",
@@ -56,21 +50,7 @@ def _sign_in(page, server, email):
     page.wait_for_load_state()
 
 
-@pytest.fixture
-def reports_installed(monkeypatch):
-    """The rollups' reports; a stand-in with the same shape while they are not installed."""
-    if reports.available("page_table") is None:
-        from tests.insights.fakes import fake_queries
-        from datetime import date
-        module = fake_queries(date.today())
-        monkeypatch.setitem(sys.modules, "portal.insights.queries", module)
-        monkeypatch.setattr(portal.insights, "queries", module, raising=False)
-        return "tutorial/first-steps"
-    return "guide/install"
-
-
-def test_owner_filters_to_korean_and_opens_a_page_detail(live_server, make_docs, page, axe_check,
-                                                         reports_installed):
+def test_owner_filters_to_korean_and_opens_a_page_detail(live_server, make_docs, page, axe_check):
     server = live_server(make_docs(DOCS))
     _users(server)
     _send_traffic(page, server)
@@ -92,8 +72,9 @@ def test_owner_filters_to_korean_and_opens_a_page_detail(live_server, make_docs,
     page.fill("#table-filter-0", "zzz-no-such-page")
     assert page.locator("#pages-table tbody tr:visible").count() == 0
     page.fill("#table-filter-0", "")
-    page.locator("#pages-table tbody th a").first.click()
-    page.wait_for_url(f"**/insights/pages/ko/{reports_installed}*")
+    page.locator("#pages-table tbody th a", has_text="설치").click()
+    page.wait_for_url("**/insights/pages/ko/guide/install*")
+    assert page.locator("h1").inner_text() == "설치 (ko)"
     charts = page.locator("svg.line-chart")
     assert charts.count() == 3
     names = [charts.nth(i).get_attribute("aria-label") for i in range(3)]
