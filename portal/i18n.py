@@ -1,5 +1,5 @@
 """Language selection: docs languages come from the URL, UI locale follows them."""
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from werkzeug.routing import BaseConverter
 
 
@@ -36,6 +36,8 @@ def select_locale():
     lang = getattr(g, "lang", None)
     if lang in ui:
         return lang
+    if not has_request_context():  # CLI commands and reports run outside a request
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if request and request.args.get("lang") in ui:
         return request.args["lang"]
     return request.accept_languages.best_match(list(ui)) or current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -18,7 +18,7 @@ SPAN = {"unhelpful": 0.35, "search_after": 0.4, "pogo": 0.4, "drop_off": 0.4, "l
         "dead_end": 0.4}
 GAP_MIN_POINTS = 10  # a translation this much worse than its source has a language gap
 GAP_MIN_SOURCE_SESSIONS = 10  # ...when the source page had at least this many readers
-VOTE_PRIOR = 4  # pseudo-votes at the site's "no" rate
+VOTE_PRIOR = 3  # pseudo-votes at the site's "no" rate
 
 
 def wilson(successes, n, z=1.96):
@@ -43,13 +43,24 @@ def fractions(t):
 
 
 def priors(all_totals):
-    """The site's rate of each signal, pooled over every page and language in the window."""
-    sums = {}
+    """The site's typical rate of each signal over the window.
+
+    The median of the pages' rates (pages that could show the signal), capped by the pooled
+    rate: a handful of very bad pages must not raise the bar the others are measured against.
+    """
+    rates, sums = {}, {}
     for t in all_totals:
         for name, (num, den) in fractions(t).items():
             a, b = sums.get(name, (0, 0))
             sums[name] = (a + num, b + den)
-    return {name: (num / den if den else 0.0) for name, (num, den) in sums.items()}
+            if den:
+                rates.setdefault(name, []).append(num / den)
+    out = {}
+    for name, (num, den) in sums.items():
+        values = sorted(rates.get(name, []))
+        median = values[len(values) // 2] if values else 0.0
+        out[name] = min(median, num / den) if den else 0.0
+    return out
 
 
 def score(t, prior, weights, k):

@@ -101,3 +101,29 @@ def test_problem_pages_top_the_ranking_with_their_signal(client, login_as, traff
         assert row["stuck_score"] > 0 and row["top_reason"]
     healthy = [r for r in rows if r["slug"].startswith("healthy/")]
     assert healthy and max(r["stuck_score"] for r in healthy) < min(r["stuck_score"] for r in top)
+
+
+def test_demo_traffic_designed_problems_top_the_ranking(runner, make_docs, import_docs):
+    from portal.extensions import db
+    from portal.feedback import demo
+    from portal.insights import queries
+    import_docs(make_docs(docs_tree([f"topic/p{i:02d}" for i in range(20)])))
+    result = runner.invoke(args=["portal", "demo-traffic"])
+    assert result.exit_code == 0, result.output
+    p = demo._choose_problems(demo._pages(db.session, ("en", "ko")))
+    designed = {p.search_again: "search_after", p.unclear: "unhelpful", p.drop_off: "drop_off",
+                p.loop[0]: "loops", p.loop[1]: "loops", p.pogo: "pogo", p.dead_end: "dead_end"}
+    en = queries.page_table(db.session, lang="en")
+    assert {r["slug"] for r in en[:len(designed)]} == set(designed)
+    for row in en[:len(designed)]:
+        assert row["signals"][0]["name"] == designed[row["slug"]], row["slug"]
+    ko = queries.page_table(db.session, lang="ko")
+    assert ko[0]["slug"] == p.gap and ko[0]["signals"][0]["name"] == "language_gap"
+    assert {r["slug"] for r in ko[:len(designed) + 1]} == set(designed) | {p.gap}
+    # the fix published half-way shows as a revision with numbers before and after it
+    detail = queries.page_detail(db.session, p.unclear, "en")
+    [fix] = detail["revisions"]
+    assert fix["before"]["helpful_rate"] < fix["after"]["helpful_rate"]
+    assert fix["before"]["views_seen"] and fix["after"]["views_seen"]
+    surveys = queries.survey_scores(db.session)
+    assert all(surveys[k]["responses"] and surveys[k]["enabled"] for k in ("ces", "csat", "nps"))
