@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
+from portal.auth.access import public
 from portal.extensions import db
 from portal.i18n import is_content_language, language_name, negotiate_language
 
@@ -130,6 +131,7 @@ def _template_globals():
     }
 
 
+@public
 def _root():
     lang = negotiate_language()
     response = redirect(url_for("docs.home", lang=lang))
@@ -137,6 +139,7 @@ def _root():
     return response
 
 
+@public
 def _healthz():
     try:
         db.session.execute(text("SELECT 1"))

@@ -19,8 +19,18 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('sign_in_throttle',
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_failure_at', portal.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('blocked_until', portal.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('key')
+    )
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_sign_in_at', portal.timeutil.UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('last_sign_in_at')
+    op.drop_table('sign_in_throttle')

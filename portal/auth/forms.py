@@ -12,3 +12,9 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in"))
     submit = SubmitField(_l("Sign in"))
+
+
+class LogoutForm(FlaskForm):
+    """Only the CSRF token: signing out is a POST from this site."""
+
+    submit = SubmitField(_l("Sign out"))

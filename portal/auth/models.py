@@ -24,6 +24,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
 
     @property
@@ -66,3 +67,17 @@ class ApiToken(db.Model):
     def hash(token):
         """The stored form of a token."""
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted per account or per client, keyed by a salted hash.
+
+    `key` is an HMAC of the email or of the remote address (never stored in clear);
+    `blocked_until` is when the next attempt may be checked again.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,15 +1,18 @@
-"""Login, logout, and the bearer-token loader for the JSON API."""
+"""Sign-in (throttled), sign-out (POST with CSRF), and the bearer-token loader for the JSON API."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
-from portal.auth import operations
-from portal.auth.access import requires
-from portal.auth.forms import LoginForm
+from portal.auth import operations, throttle
+from portal.auth.access import public, requires, signed_in
+from portal.auth.forms import LoginForm, LogoutForm
 from portal.auth.models import User
 from portal.extensions import db, login_manager
+from portal.timeutil import utcnow
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -21,8 +24,9 @@ def _load_user(user_id):
 
 @login_manager.request_loader
 def _load_user_from_token(req):
+    """Bearer tokens open the JSON API only: an HTML page never signs in by token."""
     header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
     user = operations.user_for_token(db.session, header[7:].strip())
     if user is not None:
@@ -34,42 +38,96 @@ def _load_user_from_token(req):
 def _unauthorized():
     if request.path.startswith("/api/"):
         abort(401, description="Authentication required: log in or send 'Authorization: Bearer <token>'.")
-    return redirect(url_for("auth.login", next=request.full_path))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 role_required = requires  # kept for existing imports; new code uses portal.auth.access
 
 
-def _safe_next(target):
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+def safe_next(target):
+    """`target` when it is a path on this site, else the docs root (no open redirects)."""
+    if (target and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and urlsplit(target).netloc == ""
+            and not any(ord(ch) < 32 for ch in target)):
         return target
     return url_for("root")
 
 
+def _throttle_keys(email):
+    secret = current_app.config["SECRET_KEY"]
+    return [throttle.account_key(secret, email), throttle.client_key(secret, request.remote_addr)]
+
+
+def wait_message(seconds):
+    """The sign-in page's message for a refused attempt, in whole minutes past two minutes."""
+    if seconds < 120:
+        return ngettext("Too many failed sign-in attempts. Try again in %(num)d second.",
+                        "Too many failed sign-in attempts. Try again in %(num)d seconds.", seconds)
+    minutes = -(-seconds // 60)
+    return ngettext("Too many failed sign-in attempts. Try again in %(num)d minute.",
+                    "Too many failed sign-in attempts. Try again in %(num)d minutes.", minutes)
+
+
+def _refused(form, seconds):
+    page = render_template("auth/login.html", form=form, wait=wait_message(seconds))
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _attempt(form):
+    """Check one sign-in against the throttle; returns the user, or the seconds to wait."""
+    keys, now = _throttle_keys(form.email.data), utcnow()
+    wait = throttle.retry_after(db.session, keys, now)
+    if wait:
+        return None, wait
+    user = operations.authenticate(db.session, form.email.data, form.password.data)
+    try:
+        if user:
+            throttle.record_success(db.session, keys[0])
+            user.last_sign_in_at = now
+            db.session.commit()
+            return user, 0
+        wait = throttle.record_failure(db.session, keys, now)
+        db.session.commit()
+    except IntegrityError:  # another worker counted the same key first; count this one again
+        db.session.rollback()
+        if not user:
+            wait = throttle.record_failure(db.session, keys, now)
+            db.session.commit()
+    return user, wait
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
-    """Sign in with email and password."""
+    """Sign in with email and password; repeated failures slow down, then lock for a while."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(db.session, form.email.data, form.password.data)
+        user, wait = _attempt(form)
         if user:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
+        if wait:
+            return _refused(form, wait)
         flash(_("That email and password do not match an account."), "error")
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])
+@public
 def logout():
-    """Sign out and go back to the docs."""
+    """GET asks to confirm; the POST (with its CSRF token) signs out."""
+    form = LogoutForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 200 if request.method == "GET" else 400
+        return render_template("auth/logout.html", form=form), status
     logout_user()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("root"))
+    return redirect(url_for("root"), 303)
 
 
 @bp.get("/api/v1/me")
-@login_required
+@signed_in
 def me():
     """The signed-in user (session or bearer token), to check a token works."""
     return jsonify(email=current_user.email, name=current_user.display_name,
