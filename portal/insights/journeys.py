@@ -77,10 +77,13 @@ def _step_rows(counts, steps):
 
 def session_paths(db_session, start, end, lang=None):
     """Session paths between `start` and `end` from the rollups' path table; None if missing."""
+    from portal.feedback.rollup import refresh_dirty
     from portal.insights import models
     table = getattr(models, "SessionPath", None)
     if table is None:
         return None
+    if refresh_dirty(db_session):  # like every report: events sent now count at once
+        db_session.commit()
     query = select(table).where(table.day >= start, table.day <= end)
     if lang:
         query = query.where(table.lang == lang)

@@ -105,3 +105,26 @@ def test_owner_creates_edits_and_deletes_a_funnel(client, login_as, pages, monke
 def test_writers_cannot_manage_funnels(client, login_as, pages):
     login_as("writer")
     assert client.post("/insights/funnels/new", data={"name": "x", "steps": "one\ntwo"}).status_code == 403
+
+
+def test_journeys_read_the_rollups_path_table(client, login_as, make_docs, import_docs):
+    from tests.insights.scenario import Reader, docs_tree
+    import_docs(make_docs(docs_tree(["guide/one", "guide/two", "guide/three"])))
+    for i in range(3):
+        r = Reader(client, "ko" if i else "en")
+        r.read("guide/one", ref="direct")
+        r.read("guide/two", from_page="guide/one")
+        r.read("guide/three", from_page="guide/two")
+    login_as("owner")
+    client.post("/insights/funnels/new", data={"name": "Guide", "steps": "guide/one\nguide/three"})
+    data = client.get("/api/v1/insights/journeys").json
+    assert {(p["lang"], tuple(p["steps"]), p["sessions"]) for p in data["paths"]} == {
+        ("ko", ("guide/one", "guide/two", "guide/three"), 2),
+        ("en", ("guide/one", "guide/two", "guide/three"), 1)}
+    steps = data["funnels"][0]["report"]["all"]
+    assert [(s["entered"], s["continued"]) for s in steps] == [(3, 3), (3, None)]
+    assert data["funnels"][0]["report"]["by_lang"]["ko"][0]["entered"] == 2
+    html = client.get("/insights/journeys?lang=ko").get_data(as_text=True)
+    assert "guide/two" in html.split('id="paths-table"')[1]
+    rows = client.get("/api/v1/insights/journeys.csv?lang=ko").data.decode("utf-8")
+    assert rows.splitlines()[1] == "ko,guide/one,guide/two,guide/three,2,1.0"
