@@ -60,3 +60,25 @@ def test_log_keeps_no_other_personal_data():
     columns = set(SearchLog.__table__.columns.keys())
     assert columns == {"id", "query", "query_key", "lang", "results", "session", "created_at",
                        "from_page", "is_return"}
+
+
+def test_the_page_a_search_was_made_from_is_kept(client, docs):
+    client.get("/api/v1/search", query_string={"q": "upload", "lang": "en", "session": SESSION,
+                                                "from": "tutorial/security"})
+    client.get("/en/search", query_string={"q": "docker", "session": SESSION,
+                                           "from": "deployment/docker"})
+    client.get("/en/search", query_string={"q": "tokens", "from": "../../etc passwd"})
+    entries = db.session.query(SearchLog).order_by(SearchLog.id).all()
+    assert [e.from_page for e in entries] == ["tutorial/security", "deployment/docker", None]
+
+
+def test_returning_to_a_results_page_is_logged_but_not_counted(client, docs):
+    client.get("/en/search", query_string={"q": "upload", "session": SESSION})
+    first = db.session.query(SearchLog).one()
+    for extra in ({"page": 2}, {"section": "tutorial"}, {}):
+        assert client.get("/en/search", query_string={"q": "upload", "sid": first.id,
+                                                      **extra}).status_code == 200
+    entries = db.session.query(SearchLog).order_by(SearchLog.id).all()
+    assert [e.is_return for e in entries] == [False, True, True, True]
+    assert {e.session for e in entries} == {SESSION}
+    assert [count for _, _, count, _ in query_groups(db.session, lang="en")] == [1]
