@@ -26,7 +26,7 @@ extract-messages: $(BIN)/.installed
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 run: install
-	$(BIN)/flask portal init
+	$(BIN)/flask portal init --demo
 	@echo "Signpost is serving on http://127.0.0.1:$(PORT)/"
 	$(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) \
 		--access-logfile - wsgi:app

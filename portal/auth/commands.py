@@ -58,3 +58,8 @@ def _demo_accounts(demo, echo):
     db.session.commit()
     for user in users:
         echo(f"Demo account: {user.email} ({user.role}), password {operations.DEMO_PASSWORD}")
+    from portal.tasks.demo import create_demo_collab  # needs the demo accounts and the guide
+    tasks = create_demo_collab(db.session)
+    db.session.commit()
+    if tasks:
+        echo(f"Demo tasks: {tasks}, with page comments.")

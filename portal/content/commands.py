@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask_migrate import upgrade
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, table
 
 from portal.cli import portal_cli
 from portal.content import operations
@@ -30,25 +30,40 @@ def run_import(path, mkdocs=False):
 
 
 @portal_cli.command("init")
-@click.option("--demo/--no-demo", default=True,
-              help="On a new database, also create demo accounts and demo traffic.")
+@click.option("--demo/--no-demo", default=False,
+              help="On a new, empty database also import Signpost's own guide from docs/ and "
+                   "create demo accounts (password signpost-demo) and demo traffic.")
 def init_command(demo):
-    """Create or upgrade the database; on a new one import docs/ and set up demo data."""
-    is_new = "pages" not in inspect(db.engine).get_table_names() or not db.session.scalar(
-        select(func.count()).select_from(operations.Page))
+    """Create or upgrade the database and the search index; demo content only with --demo."""
+    is_new = _is_empty_instance()
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    from portal.search import index
+    if not index.is_current():
+        counts = index.rebuild(db.session)
+        click.echo(f"Search index rebuilt in the current format ({sum(counts.values())} pages).")
     if not is_new:
         click.echo("Database is up to date.")
-        from portal.search import index
-        if not index.is_current():
-            counts = index.rebuild(db.session)
-            click.echo(f"Search index rebuilt in the current format ({sum(counts.values())} pages).")
+        if demo:
+            click.echo("Demo content is only added to a new, empty database; nothing was added.")
         return
-    docs = Path(current_app.config["DOCS_PATH"])
-    stats = run_import(docs, mkdocs=(docs / "mkdocs.yml").is_file())
-    click.echo(f"Imported {stats.pages} pages ({stats.revisions} revisions) from docs/.")
+    if demo:
+        docs = Path(current_app.config["DOCS_PATH"])
+        stats = run_import(docs, mkdocs=(docs / "mkdocs.yml").is_file())
+        click.echo(f"Imported {stats.pages} pages ({stats.revisions} revisions) from docs/.")
+    else:
+        click.echo("Created an empty database. Next: flask portal create-user EMAIL --role admin, "
+                   "then flask portal import-docs PATH.")
     from portal.content import events
     events.instance_created(demo=demo, echo=click.echo)
+
+
+def _is_empty_instance():
+    """True before the first migration, or while there are neither pages nor accounts."""
+    tables = inspect(db.engine).get_table_names()
+    if "pages" not in tables or "users" not in tables:
+        return True
+    return not (db.session.scalar(select(func.count()).select_from(operations.Page))
+                or db.session.scalar(select(func.count()).select_from(table("users"))))
 
 
 @portal_cli.command("import-docs")

@@ -78,13 +78,3 @@ def test_login_form_needs_csrf_token(tmp_path, database_template):
 def test_roles_are_ordered(make_user):
     owner = make_user("owner")
     assert owner.has_role("writer") and owner.has_role("owner") and not owner.has_role("admin")
-
-
-def test_init_creates_demo_accounts_once(runner):
-    result = runner.invoke(args=["portal", "init"])
-    assert result.exit_code == 0, result.output
-    assert "owner@example.com" in result.output and "signpost-demo" in result.output
-    emails = set(db.session.scalars(select(User.email)))
-    assert {"owner@example.com", "writer@example.com", "reader@example.com"} <= emails
-    again = runner.invoke(args=["portal", "init"])
-    assert again.exit_code == 0 and "Demo account" not in again.output
