@@ -20,6 +20,7 @@ PAGES, LANGS, DAYS = 500, ("en", "ko"), 90
 SECTIONS = 5
 REPEAT = int(os.environ.get("SIGNPOST_BENCH_REPEAT", 15))
 TARGET_MS = 300
+BUDGET_S = float(os.environ.get("SIGNPOST_BENCH_BUDGET", 60))  # warm repeats per URL stop here (min 3)
 ROWS_PER_INSERT = 400
 
 
@@ -186,7 +187,9 @@ def _time_reports(app, db, report, slugs):
                ("page table JSON (ko, 28 days)", "/api/v1/insights/pages?lang=ko"),
                ("page table HTML (90 days)", "/insights/?days=90"),
                ("page detail JSON (90 days)", detail),
-               ("page detail HTML (90 days)", f"/insights/pages/ko/{slugs[0]}?days=90")]
+               ("page detail HTML (90 days)", f"/insights/pages/ko/{slugs[0]}?days=90"),
+               ("search gaps JSON (28 days)", "/api/v1/insights/searches"),
+               ("journeys JSON (28 days)", "/api/v1/insights/journeys")]
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = str(user.id), True
     for name, url in targets:
@@ -194,11 +197,13 @@ def _time_reports(app, db, report, slugs):
         if status != 200:
             report(f"insights {name}", "n/a", "", note=f"HTTP {status}")
             continue
-        warm = [_timed(client, url, headers)[0] for _ in range(REPEAT)]
+        warm, deadline = [], time.monotonic() + BUDGET_S
+        while len(warm) < REPEAT and (len(warm) < 3 or time.monotonic() < deadline):
+            warm.append(_timed(client, url, headers)[0])
         median, p95 = percentile(warm, 50), percentile(warm, 95)
         report(f"insights {name} cold", round(cold), "ms", f"< {TARGET_MS}", cold < TARGET_MS)
         report(f"insights {name} warm median", round(median), "ms", f"< {TARGET_MS}",
-               median < TARGET_MS, note=f"p95 {p95:.0f} ms over {REPEAT}")
+               median < TARGET_MS, note=f"p95 {p95:.0f} ms over {len(warm)}")
 
 
 def _timed(client, url, headers):
