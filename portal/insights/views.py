@@ -46,7 +46,7 @@ def _filters():
 
 def _context(filters, error, endpoint, **extra):
     return dict(filters=filters, error=error, presets=PRESETS, endpoint=endpoint,
-                args=request.args, task_url=task_url, **extra)
+                args=request.args, task_url=task_url, reason_label=reason_label, **extra)
 
 
 @bp.get("/")
@@ -96,11 +96,32 @@ def _ranked(items, key):
 def _normalised(detail):
     """The detail with its ranked lists in one shape for the template."""
     detail = dict(detail)
+    detail["reason_rows"] = _reason_rows(detail.get("reasons"))
     for name in ("previous_pages", "next_pages"):
         detail[name] = _ranked(detail.get(name), "slug")
     for name in ("searches_before", "searches_after"):
         detail[name] = _ranked(detail.get(name), "query_key")
     return detail
+
+
+def reason_label(reason):
+    """The widget's words for a vote reason (`unclear`, or `no:unclear` as rollups key it)."""
+    reason = (reason or "").split(":", 1)[-1]
+    return {"incorrect": _("The information is incorrect"),
+            "unclear": _("It is hard to understand"),
+            "missing": _("Information I need is missing"),
+            "outdated": _("It is out of date"),
+            "solved": _("It solved my problem"),
+            "easy": _("It was easy to follow"),
+            "other": _("Something else")}.get(reason, reason)
+
+
+def _reason_rows(reasons):
+    """[(answer, reason words, votes)] from {"no:unclear": n}, most votes first."""
+    items = reasons.items() if isinstance(reasons, dict) else reasons or []
+    rows = [(_("Helpful") if str(key).startswith("yes:") else _("Not helpful"),
+             reason_label(key), n) for key, n in items]
+    return sorted(rows, key=lambda r: -r[2])
 
 
 def _revision_markers(detail):

@@ -111,6 +111,7 @@ def test_page_detail_shows_charts_with_names_and_tables(client, login_as, fake_r
     assert html.count('class="chart-marker"') == 3 and ">r2</text>" in html  # revision on each chart
     assert html.count("<details><summary>") == 3
     assert "30% → 60%" in html and "70 → 35" in html and "Explain the port" in html
+    assert "<td>Not helpful</td><th scope=\"row\">It is hard to understand</th><td class=\"num\">4</td>" in html
     assert "포트가 뭔가요?" in html and "12 s" in html and "40%" in html and "docker compose port" in html
     assert "evidence=vote%3A17" in html
     assert 'Environment variables <strong class="badge">Most readers stop here</strong>' in html
