@@ -97,6 +97,9 @@ def _normalised(detail):
     """The detail with its ranked lists in one shape for the template."""
     detail = dict(detail)
     detail["reason_rows"] = _reason_rows(detail.get("reasons"))
+    surveys = detail.get("surveys") if isinstance(detail.get("surveys"), dict) else {}
+    detail["survey_rows"] = [(kind, sv) for kind, sv in surveys.items()
+                             if isinstance(sv, dict) and sv.get("responses")]
     for name in ("previous_pages", "next_pages"):
         detail[name] = _ranked(detail.get(name), "slug")
     for name in ("searches_before", "searches_after"):

@@ -112,6 +112,7 @@ def test_page_detail_and_search_gaps_render_real_reports(client, login_as, real_
     login_as("owner")
     html = client.get("/insights/pages/ko/guide/install").get_data(as_text=True)
     assert html.count('class="chart line-chart"') == 3 and "Not helpful" in html
+    assert "Survey scores on this page" not in html  # no survey answered: no empty table
     detail = client.get("/api/v1/insights/pages/guide/install?lang=ko").json
     assert detail["summary"]["helpful"]["no"] == 8
     assert f'{detail["summary"]["views"]}</dd>' in html
