@@ -1,4 +1,4 @@
-"""Views of the admin area: owner settings (micro-surveys)."""
+"""Views of the admin area: owner settings (micro-surveys); accounts live in `users`."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -48,3 +48,6 @@ def _parse(form):
             continue
         values[kind] = (form.get(f"{kind}-enabled") == "on", rate / 100)
     return values, errors
+
+
+from portal.admin import users  # noqa: E402,F401  (registers the account views on `bp`)

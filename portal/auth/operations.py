@@ -1,7 +1,7 @@
 """Account operations: users, passwords, API tokens. The caller commits."""
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.auth.models import ROLES, ApiToken, User
 from portal.timeutil import utcnow
@@ -12,19 +12,33 @@ DEMO_USERS = (("owner@example.com", "owner", "Olivia Owner"),
               ("reader@example.com", "reader", "Rita Reader"))
 
 
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+
+
 class AccountError(ValueError):
-    """A request about accounts that cannot be carried out, with a message for people."""
+    """A request about accounts that cannot be carried out, with a message for people.
+
+    `code` and `params` let a view say the same thing in the reader's language.
+    """
+
+    def __init__(self, message, code="invalid", **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def create_user(session, email, role, password=None, name=""):
     """Create a user; refuses unknown roles and duplicate emails."""
     email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise AccountError(f"{email!r} is not an email address.")
-    if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    if "@" not in email.strip("@") or len(email) > 254 or any(c.isspace() for c in email):
+        raise AccountError(f"{email!r} is not an email address.", "bad_email", email=email)
+    _check_role(role)
+    if len(name or "") > 120:
+        raise AccountError("A name can have at most 120 characters.", "long_name")
     if find_user(session, email):
-        raise AccountError(f"A user with the email {email} already exists.")
+        raise AccountError(f"A user with the email {email} already exists.", "duplicate",
+                           email=email)
     user = User(email=email, role=role, name=name)
     if password:
         user.set_password(password)
@@ -81,3 +95,69 @@ def create_demo_users(session):
         if not find_user(session, email):
             created.append(create_user(session, email, role, DEMO_PASSWORD, name))
     return created
+
+
+def _check_role(role):
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.", "bad_role")
+
+
+def check_new_password(password):
+    """Refuse passwords an admin should not hand out (too short or too long)."""
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.",
+                           "short_password", num=MIN_PASSWORD)
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"A password can have at most {MAX_PASSWORD} characters.",
+                           "long_password", num=MAX_PASSWORD)
+
+
+def list_users(session):
+    """Every account with its number of active tokens, by email."""
+    active_tokens = (select(ApiToken.user_id, func.count().label("n"))
+                     .where(ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id).subquery())
+    rows = session.execute(select(User, func.coalesce(active_tokens.c.n, 0))
+                           .outerjoin(active_tokens, active_tokens.c.user_id == User.id)
+                           .order_by(User.email)).all()
+    return [(user, count) for user, count in rows]
+
+
+def _active_admins(session):
+    return session.scalar(select(func.count()).select_from(User)
+                          .where(User.role == "admin", User.active.is_(True)))
+
+
+def _keep_an_admin(session, user):
+    if user.role == "admin" and user.active and _active_admins(session) <= 1:
+        raise AccountError("This is the last active admin: make another user an admin first.",
+                           "last_admin")
+
+
+def change_role(session, user, role):
+    """Give `user` another role; never leaves the instance without an active admin."""
+    _check_role(role)
+    if role != "admin":
+        _keep_an_admin(session, user)
+    user.role = role
+    session.flush()
+
+
+def set_active(session, user, active):
+    """Deactivate (cannot sign in, tokens refused) or reactivate an account."""
+    if not active:
+        _keep_an_admin(session, user)
+    user.active = bool(active)
+    session.flush()
+
+
+def reset_password(session, user, password):
+    """Set a new password chosen by an admin."""
+    check_new_password(password)
+    user.set_password(password)
+    session.flush()
+
+
+def tokens_of(session, user):
+    """A user's tokens, newest first (hashes only: a token is shown once, when created)."""
+    return session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                           .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
