@@ -143,8 +143,7 @@ def journeys_csv():
 
 
 def _survey_rows():
-    from portal.insights.views import _survey_rows as normalise
-    return _need(normalise(reports.surveys(db.session, _filters())))
+    return _need(reports.surveys(db.session, _filters()))
 
 
 @bp.get("/surveys")

@@ -52,8 +52,11 @@ def search_rows(db_session, filters):
 
 
 def surveys(db_session, filters):
-    """Survey scores for `filters`, or None when the report is missing."""
+    """Survey scores for `filters` as [{kind, enabled, score, responses, trend}], or None."""
     report = available("survey_scores")
     if report is None:
         return None
-    return report(db_session, lang=filters.lang, start=filters.start, end=filters.end)
+    scores = report(db_session, lang=filters.lang, start=filters.start, end=filters.end)
+    if isinstance(scores, dict):
+        return [dict(value, kind=kind) for kind, value in scores.items() if isinstance(value, dict)]
+    return [dict(row) for row in scores]

@@ -253,18 +253,9 @@ def funnel_delete(funnel_id):
 def surveys():
     """CES, CSAT and NPS scores of the enabled micro-surveys, with responses and trend."""
     filters, error = _filters()
-    scores = _survey_rows(reports.surveys(db.session, filters)) if filters else []
+    scores = reports.surveys(db.session, filters) if filters else []
     for row in scores or []:
         row["sparkline"] = charts.sparkline(row.get("trend") or [],
                                             _("Score per day of %(kind)s", kind=row["kind"].upper()))
     return render_template("insights/surveys.html", scores=scores,
                            **_context(filters, error, "insights.surveys")), 422 if error else 200
-
-
-def _survey_rows(scores):
-    """Survey scores as a list of dicts with a `kind`, whatever shape the report returns."""
-    if scores is None:
-        return None
-    if isinstance(scores, dict):
-        return [dict(value, kind=kind) for kind, value in scores.items() if isinstance(value, dict)]
-    return [dict(row) for row in scores]

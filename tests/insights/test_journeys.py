@@ -4,7 +4,6 @@ import pytest
 from portal.insights.funnel_models import Funnel
 from portal.insights.journeys import (FunnelError, SessionPath, funnel_steps, list_funnels,
                                       parse_steps, save_funnel, top_paths)
-from tests.insights.fakes import fake_reports  # noqa: F401  (fixture)
 
 P = SessionPath
 

@@ -52,7 +52,8 @@ def test_page_table_is_ranked_by_stuck_score_with_its_figures(client, login_as, 
 def test_sort_links_work_without_javascript(client, login_as, fake_reports):
     login_as("owner")
     html = client.get("/insights/?sort=views").get_data(as_text=True)
-    assert [s for _, s in _rows(html)] == ["tutorial/first-steps", "deployment/docker", "tutorial/first-steps"]
+    assert [s for _, s in _rows(html)] == ["tutorial/first-steps", "deployment/docker",
+                                           "tutorial/first-steps"]
     assert _rows(html)[0][0] == "en"  # 120 views first
     assert 'aria-sort="descending"' in html
     assert 'href="/insights/?sort=views&amp;dir=asc"' in html  # clicking again reverses
@@ -111,7 +112,8 @@ def test_page_detail_shows_charts_with_names_and_tables(client, login_as, fake_r
     assert html.count('class="chart-marker"') == 3 and ">r2</text>" in html  # revision on each chart
     assert html.count("<details><summary>") == 3
     assert "30% → 60%" in html and "70 → 35" in html and "Explain the port" in html
-    assert "<td>Not helpful</td><th scope=\"row\">It is hard to understand</th><td class=\"num\">4</td>" in html
+    assert ('<td>Not helpful</td><th scope="row">It is hard to understand</th>'
+            '<td class="num">4</td>') in html
     assert "포트가 뭔가요?" in html and "12 s" in html and "40%" in html and "docker compose port" in html
     assert "evidence=vote%3A17" in html
     assert 'Environment variables <strong class="badge">Most readers stop here</strong>' in html
