@@ -84,16 +84,11 @@ def session_paths(db_session, start, end, lang=None):
         return None
     if refresh_dirty(db_session):  # like every report: events sent now count at once
         db_session.commit()
-    query = select(table).where(table.day >= start, table.day <= end)
+    # Columns, not ORM objects: a quarter of a million sessions load in a fraction of the time.
+    query = select(table.lang, table.pages).where(table.day >= start, table.day <= end)
     if lang:
         query = query.where(table.lang == lang)
-    return [SessionPath(row.lang, tuple(_slugs(row))) for row in db_session.scalars(query)]
-
-
-def _slugs(row):
-    """The page slugs of a path row, whichever of the usual shapes it stores."""
-    pages = getattr(row, "pages", None) or getattr(row, "path", None) or []
-    return [p if isinstance(p, str) else (p.get("page") or p.get("slug")) for p in pages]
+    return [SessionPath(row_lang, tuple(pages or ())) for row_lang, pages in db_session.execute(query)]
 
 
 # Funnel definitions (owner-defined, stored in insight_funnels).
