@@ -44,6 +44,7 @@ def upgrade():
     sa.Column('stops', sa.JSON(), nullable=False),
     sa.Column('sections_passed', sa.JSON(), nullable=False),
     sa.Column('engaged', sa.JSON(), nullable=False),
+    sa.Column('engaged_median', sa.Float(), nullable=True),
     sa.Column('details', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('day', 'page', 'lang')
     )

@@ -5,7 +5,7 @@ reads only these compact daily rows, never raw events.
 """
 from datetime import date
 
-from sqlalchemy import JSON, Date, Integer, String
+from sqlalchemy import JSON, Date, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -23,9 +23,11 @@ class PageSignalDay(db.Model):
       with no click (`details["dead_end_kinds"]` splits them).
     - loops: sessions that came back to it right after one other page (A → B → A).
     - scrolled / completed / stopped: sessions with scroll data, those that reached the end
-      (90%+), and those that stopped before the last heading; `stops` counts the heading where
-      each stopped reader's reading ended, `sections_passed` every heading passed, in order.
-    - engaged: sessions by engaged seconds in `ENGAGED_BUCKETS` (for a median).
+      (90%+ or the last heading), and those that stopped at an earlier heading; `stops` counts
+      the heading where each reader who did not finish stopped ("" before the first heading),
+      `sections_passed` every heading passed, in page order.
+    - engaged: sessions by engaged seconds in `ENGAGED_BUCKETS`; engaged_median: the day's
+      median engaged seconds per session (reports weight daily medians by sessions).
     - details: small dicts of evidence: queries_after / queries_before {query_key: n},
       examples {query_key: query as typed}, loop_partners, prev_pages, next_pages {slug: n},
       dead_end_kinds {no_vote|zero_search|no_click_search: n}, revisions {number: views}.
@@ -47,6 +49,7 @@ class PageSignalDay(db.Model):
     stops: Mapped[dict] = mapped_column(JSON, default=dict)
     sections_passed: Mapped[dict] = mapped_column(JSON, default=dict)
     engaged: Mapped[list] = mapped_column(JSON, default=list)
+    engaged_median: Mapped[float | None] = mapped_column(Float)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 

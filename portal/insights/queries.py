@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.content.models import Page, Revision, Translation
@@ -58,46 +58,114 @@ def _new_totals():
 
 INT_COLUMNS = ("sessions", "search_arrivals", "search_after", "pogo", "dead_ends", "loops",
                "scrolled", "completed", "stopped")
+PAGE_DAY_SUMS = (("views", "views"), ("page_sessions", "sessions"),
+                 ("engaged_seconds", "engaged_seconds"), ("exits", "exits"),
+                 ("votes_yes", "votes_yes"), ("votes_no", "votes_no"))
+DETAIL_KEYS = ("queries_after", "queries_before", "loop_partners", "prev_pages", "next_pages",
+               "dead_end_kinds", "revisions")
 
 
-def _load(db_session, start, end, slug=None):
-    """(page, lang) -> totals over the window, from page_days and insight_page_days."""
-    totals = defaultdict(_new_totals)
-    q = select(PageDay).where(PageDay.day >= start, PageDay.day <= end)
-    s = select(PageSignalDay).where(PageSignalDay.day >= start, PageSignalDay.day <= end)
+def _in_window(model, start, end, slug=None):
+    cond = [model.day >= start, model.day <= end]
     if slug is not None:
-        q, s = q.where(PageDay.page == slug), s.where(PageSignalDay.page == slug)
+        cond.append(model.page == slug)
+    return cond
+
+
+def _sums(db_session, start, end, slug=None):
+    """(page, lang) -> totals: the numbers only, added up by the database."""
+    totals = defaultdict(_new_totals)
+    cols = [func.sum(getattr(PageDay, column)) for _, column in PAGE_DAY_SUMS]
+    for page, lang, *values in db_session.execute(
+            select(PageDay.page, PageDay.lang, *cols)
+            .where(*_in_window(PageDay, start, end, slug)).group_by(PageDay.page, PageDay.lang)):
+        t = totals[(page, lang)]
+        for (name, _), value in zip(PAGE_DAY_SUMS, values):
+            t[name] = value or 0
+    cols = [func.sum(getattr(PageSignalDay, name)) for name in INT_COLUMNS]
+    for page, lang, *values in db_session.execute(
+            select(PageSignalDay.page, PageSignalDay.lang, *cols)
+            .where(*_in_window(PageSignalDay, start, end, slug))
+            .group_by(PageSignalDay.page, PageSignalDay.lang)):
+        t = totals[(page, lang)]
+        for name, value in zip(INT_COLUMNS, values):
+            t[name] = value or 0
+    return totals
+
+
+def _trends(db_session, start, end, totals, slug=None):
+    """Views per day, and the engaged-time median (daily medians weighted by sessions)."""
+    for day, page, lang, views in db_session.execute(
+            select(PageDay.day, PageDay.page, PageDay.lang, PageDay.views)
+            .where(*_in_window(PageDay, start, end, slug))):
+        t = totals.get((page, lang))
+        if t is not None:
+            t["days"][day]["views"] = views
+    medians = defaultdict(list)
+    for page, lang, median, sessions in db_session.execute(
+            select(PageSignalDay.page, PageSignalDay.lang, PageSignalDay.engaged_median,
+                   PageSignalDay.sessions)
+            .where(*_in_window(PageSignalDay, start, end, slug),
+                   PageSignalDay.engaged_median.is_not(None))):
+        medians[(page, lang)].append((median, sessions))
+    for key, values in medians.items():
+        if key in totals:
+            totals[key]["median"] = _weighted_median(values)
+
+
+def _weighted_median(values):
+    values = sorted(values)
+    half, seen = sum(n for _, n in values) / 2, 0
+    for value, n in values:
+        seen += n
+        if seen >= half:
+            return round(value, 1)
+    return None
+
+
+def _details(db_session, start, end, totals, keys, slug=None):
+    """Merge the evidence dicts (and daily numbers) of `keys` into their totals."""
+    keys = set(keys)
+    if not keys:
+        return
+    pages = {page for page, _ in keys}
+    q = select(PageDay).where(*_in_window(PageDay, start, end, slug))
+    s = select(PageSignalDay).where(*_in_window(PageSignalDay, start, end, slug))
+    if slug is None:
+        q, s = q.where(PageDay.page.in_(pages)), s.where(PageSignalDay.page.in_(pages))
     for d in db_session.scalars(q):
+        if (d.page, d.lang) not in keys:
+            continue
         t = totals[(d.page, d.lang)]
-        t["views"] += d.views
-        t["page_sessions"] += d.sessions
-        t["engaged_seconds"] += d.engaged_seconds
-        t["exits"] += d.exits
-        t["votes_yes"] += d.votes_yes
-        t["votes_no"] += d.votes_no
         t["reasons"].update(d.reasons or {})
-        t["days"][d.day].update(views=d.views, sessions=d.sessions, exits=d.exits,
-                                yes=d.votes_yes, no=d.votes_no)
-        t["days"][d.day]["engaged"] += d.engaged_seconds
+        c = t["days"][d.day]
+        c["views"], c["sessions"], c["exits"] = d.views, d.sessions, d.exits
+        c["yes"], c["no"], c["engaged"] = d.votes_yes, d.votes_no, d.engaged_seconds
     for d in db_session.scalars(s):
+        if (d.page, d.lang) not in keys:
+            continue
         t = totals[(d.page, d.lang)]
-        for name in INT_COLUMNS:
-            t[name] += getattr(d, name)
         t["stops"].update(d.stops or {})
         t["passed"].update(d.sections_passed or {})
         for i, n in enumerate(d.engaged or []):
             if i < len(t["engaged"]):
                 t["engaged"][i] += n
         details = d.details or {}
-        for name in ("queries_after", "queries_before", "loop_partners", "prev_pages",
-                     "next_pages", "dead_end_kinds", "revisions"):
+        for name in DETAIL_KEYS:
             t[name].update(details.get(name) or {})
         t["examples"].update(details.get("examples") or {})
-        t["days"][d.day].update({f"sig_{n}": getattr(d, n) for n in INT_COLUMNS})
-        t["days"][d.day]["sig_worst_stop"] = max((v for k, v in (d.stops or {}).items() if k),
-                                                 default=0)
-    for t in totals.values():  # readers who stopped before the first heading name no section
-        t["worst_stop"] = max((n for h, n in t["stops"].items() if h), default=0)
+        c = t["days"][d.day]
+        for n in INT_COLUMNS:
+            c[f"sig_{n}"] = getattr(d, n)
+        t["detailed"] = True
+
+
+def _load(db_session, start, end, slug=None):
+    """(page, lang) -> totals over the window; evidence and daily numbers for `slug`'s pages."""
+    totals = _sums(db_session, start, end)
+    if slug is not None:
+        _trends(db_session, start, end, totals, slug)
+        _details(db_session, start, end, totals, [k for k in totals if k[0] == slug], slug)
     return totals
 
 
@@ -106,7 +174,7 @@ def _day_totals(day_counts):
     c = day_counts
     return {"votes_yes": c["yes"], "votes_no": c["no"], "search_after": c["sig_search_after"],
             "sessions": c["sig_sessions"], "pogo": c["sig_pogo"],
-            "search_arrivals": c["sig_search_arrivals"], "worst_stop": c["sig_worst_stop"],
+            "search_arrivals": c["sig_search_arrivals"], "stopped": c["sig_stopped"],
             "scrolled": c["sig_scrolled"], "loops": c["sig_loops"],
             "dead_ends": c["sig_dead_ends"]}
 
@@ -244,7 +312,7 @@ def _row(key, t, parts, meta, days, db_session, titles, weights):
         "slug": slug, "lang": lang, "title": m["title"], "section": m["section"],
         "url": _url(slug, lang), "views": t["views"], "sessions": sessions,
         "engaged_seconds_avg": round(t["engaged_seconds"] / sessions, 1) if sessions else None,
-        "engaged_seconds_median": _median(t["engaged"]),
+        "engaged_seconds_median": t.get("median"),
         "completion": _r(t["completed"] / t["scrolled"]) if t["scrolled"] else None,
         "exit_rate": _r(t["exits"] / t["views"]) if t["views"] else None,
         "helpful": {"yes": yes, "no": no, "rate": _r(yes / (yes + no)) if yes + no else None,
@@ -264,14 +332,19 @@ def _days(start, end):
 # The reports
 
 def page_table(db_session, lang=None, start=None, end=None, section=None):
-    """Every page × language with views or votes in the window, most stuck first."""
+    """Every page × language with views or votes in the window, most stuck first.
+
+    The numbers come from the database's sums over the daily rows; the evidence dicts (top
+    queries, headings, partners, reasons) are read only for rows where a signal counts.
+    """
     _fresh(db_session)
     start, end = window(start, end)
-    totals = _load(db_session, start, end)
+    totals = _sums(db_session, start, end)
+    _trends(db_session, start, end, totals)
     meta = _pages(db_session)
     parts, _prior, weights, _k = _scored(totals, meta)
     titles, days = _heading_titles(db_session), _days(start, end)
-    rows = []
+    keys = []
     for key, t in totals.items():
         if lang and key[1] != lang:
             continue
@@ -279,15 +352,23 @@ def page_table(db_session, lang=None, start=None, end=None, section=None):
             continue
         if not (t["views"] or t["votes_yes"] or t["votes_no"]):
             continue
-        rows.append(_row(key, t, parts[key], meta, days, db_session, titles, weights))
+        keys.append(key)
+    _details(db_session, start, end, totals,
+             [k for k in keys if any(p["contribution"] >= EVIDENCE_MIN
+                                     for p in parts[k].values())])
+    rows = [_row(key, totals[key], parts[key], meta, days, db_session, titles, weights)
+            for key in keys]
     rows.sort(key=lambda r: (-r["stuck_score"], -r["views"], r["slug"], r["lang"]))
     return rows
+
+
+EVIDENCE_MIN = 0.5  # points: a signal adding less is not explained with examples
 
 
 def page_window(db_session, slug, lang, start, end):
     """Views, helpful votes, exit rate and stuck score of one page over any window."""
     _fresh(db_session)
-    totals = _load(db_session, start, end)
+    totals = _sums(db_session, start, end)
     meta = _pages(db_session)
     parts, _prior, _w, _k = _scored(totals, meta)
     t = totals.get((slug, lang)) or _new_totals()
@@ -308,7 +389,7 @@ def page_detail(db_session, slug, lang, start=None, end=None):
     meta = _pages(db_session)
     if (slug, lang) not in meta:
         return None
-    totals = _load(db_session, start, end)
+    totals = _load(db_session, start, end, slug=slug)
     parts, prior, weights, k = _scored(totals, meta)
     titles, days = _heading_titles(db_session), _days(start, end)
     t = totals.get((slug, lang)) or _new_totals()

@@ -37,7 +37,7 @@ def fractions(t):
     return {"unhelpful": (t["votes_no"], t["votes_yes"] + t["votes_no"]),
             "search_after": (t["search_after"], t["sessions"]),
             "pogo": (t["pogo"], t["search_arrivals"]),
-            "drop_off": (t["worst_stop"], t["scrolled"]),
+            "drop_off": (t["stopped"], t["scrolled"]),
             "loops": (t["loops"], t["sessions"]),
             "dead_end": (t["dead_ends"], t["sessions"])}
 

@@ -257,9 +257,13 @@ _orders = {}
 
 
 def _order(db_session, key):
-    """Heading order of a page, read once per rollup pass (`rollup_signals` clears it)."""
+    """Heading ids of a page in order; the pages' text is read once per rollup pass."""
+    if not _orders:
+        _orders[None] = _current_markdown(db_session)
     if key not in _orders:
-        _orders[key] = tuple(hid for hid, _ in headings(db_session, *key))
+        markdown = _orders[None].get(key)
+        _orders[key] = tuple(hid for hid, _ in _heading_order(*key, markdown)) \
+            if markdown else ()
     return _orders[key]
 
 
@@ -294,21 +298,26 @@ def _fold(pairs):
     return out
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=8192)
 def _heading_order(page, lang, markdown):
     from portal.content.render import render_markdown
     rendered = render_markdown(markdown, slug=page, lang=lang)
     return tuple((hid, text) for level, hid, text in rendered.headings if level in (2, 3))
 
 
+def _current_markdown(db_session, page=None, lang=None):
+    from portal.content.models import Page, Revision, Translation
+    stmt = (select(Page.slug, Translation.lang, Revision.markdown)
+            .join(Translation, Translation.current_revision_id == Revision.id)
+            .join(Page, Page.id == Translation.page_id))
+    if page is not None:
+        stmt = stmt.where(Page.slug == page, Translation.lang == lang)
+    return {(slug, lg): md for slug, lg, md in db_session.execute(stmt)}
+
+
 def headings(db_session, page, lang):
     """The h2/h3 headings (id, text) of `page` in `lang` (current revision), in page order."""
-    from portal.content.models import Page, Revision, Translation
-    markdown = db_session.scalar(
-        select(Revision.markdown)
-        .join(Translation, Translation.current_revision_id == Revision.id)
-        .join(Page, Page.id == Translation.page_id)
-        .where(Page.slug == page, Translation.lang == lang))
+    markdown = _current_markdown(db_session, page, lang).get((page, lang))
     return _heading_order(page, lang, markdown) if markdown else ()
 
 
@@ -322,6 +331,7 @@ class _PageAcc:
         self.loop_partners, self.prev_pages, self.next_pages = Counter(), Counter(), Counter()
         self.dead_kinds, self.revisions = Counter(), Counter()
         self._reading = {}  # session -> [engaged, depth, sections]
+        self.engaged_each = []
 
     def observe(self, session, v):
         r = self._reading.setdefault(session, [0.0, -1, set()])
@@ -340,6 +350,7 @@ class _PageAcc:
     def finish_session(self, session, order):
         engaged, depth, sections = self._reading.pop(session, (0.0, -1, set()))
         self.engaged[_bucket(engaged)] += 1
+        self.engaged_each.append(engaged)
         if depth < 0 and not sections:
             return
         order = order()
@@ -349,9 +360,11 @@ class _PageAcc:
         self.counts["scrolled"] += 1
         if depth >= COMPLETE_DEPTH or (order and index == len(order) - 1):
             self.counts["completed"] += 1
-        else:
+        elif index >= 0:  # stopped at a heading before the last one
             self.counts["stopped"] += 1
-            self.stops[order[index] if index >= 0 else ""] += 1
+            self.stops[order[index]] += 1
+        else:  # left before the first heading: no section to name
+            self.stops[""] += 1
 
     def row(self, day, page, lang):
         c = self.counts
@@ -368,7 +381,16 @@ class _PageAcc:
             completed=c["completed"], stopped=c["stopped"], stops=dict(self.stops),
             sections_passed=dict(self.passed),
             engaged=[self.engaged.get(i, 0) for i in range(len(ENGAGED_BUCKETS))],
+            engaged_median=_median(self.engaged_each),
             details=details)
+
+
+def _median(values):
+    if not values:
+        return None
+    values = sorted(values)
+    mid = len(values) // 2
+    return round(values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2, 1)
 
 
 def _bucket(seconds):

@@ -110,7 +110,7 @@ def test_three_visits_never_outrank_three_thousand(app):
     from portal.insights import score
     def totals(sessions, bad):
         return {"votes_yes": 0, "votes_no": 0, "search_after": bad, "sessions": sessions,
-                "pogo": 0, "search_arrivals": 0, "worst_stop": 0, "scrolled": 0, "loops": 0,
+                "pogo": 0, "search_arrivals": 0, "stopped": 0, "scrolled": 0, "loops": 0,
                 "dead_ends": 0}
     healthy = [totals(200, 10) for _ in range(8)]
     small, big = totals(3, 3), totals(3000, 1500)

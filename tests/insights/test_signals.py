@@ -90,7 +90,7 @@ def test_rollup_matches_a_plain_recount_of_the_raw_events(client, docs):
         for name in ("sessions", "search_arrivals", "loops", "scrolled", "completed"):
             assert getattr(row, name) == expected[name], (key, name)
         assert row.sections_passed == dict(passed[key]), key
-        assert row.stopped == row.scrolled - row.completed
+        assert row.stopped + row.stops.get("", 0) == row.scrolled - row.completed
     assert {p.session: p.pages for p in db.session.scalars(select(SessionPath))} == paths
     searches = db.session.scalars(select(SearchLog).where(SearchLog.is_return.is_(False))).all()
     by_key = Counter((s.lang, s.query_key) for s in searches)
