@@ -55,7 +55,10 @@ def safe_next(target):
 
 def _throttle_keys(email):
     secret = current_app.config["SECRET_KEY"]
-    return [throttle.account_key(secret, email), throttle.client_key(secret, request.remote_addr)]
+    keys = [throttle.account_key(secret, email)]
+    if current_app.config.get("SIGN_IN_PER_CLIENT", True):  # off behind a proxy hiding addresses
+        keys.append(throttle.client_key(secret, request.remote_addr))
+    return keys
 
 
 def wait_message(seconds):

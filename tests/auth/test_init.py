@@ -27,7 +27,7 @@ def test_init_demo_adds_the_guide_accounts_and_traffic_once(runner, client):
     result = runner.invoke(args=["portal", "init", "--demo"])
     assert result.exit_code == 0, result.output
     slugs = set(db.session.scalars(select(Page.slug)))
-    assert {"installation", "cli"} <= slugs
+    assert {"installation", "accounts", "cli"} <= slugs
     users = db.session.scalars(select(User).where(User.email.in_(DEMO_EMAILS))).all()
     assert {u.email: u.role for u in users} == {"owner@example.com": "owner",
                                                 "writer@example.com": "writer",

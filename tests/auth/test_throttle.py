@@ -103,3 +103,15 @@ def test_one_client_guessing_many_accounts_is_slowed(client):
     assert blocked.status_code == 429
     other_client = _post(client, "wrong", email="user99@example.com", address="192.0.2.1")
     assert other_client.status_code == 400
+
+
+def test_per_client_counting_can_be_switched_off_behind_a_proxy(tmp_path, database_template):
+    from tests.conftest import make_app
+    app = make_app(tmp_path, database_template, SIGN_IN_PER_CLIENT=False)
+    with app.app_context():
+        client = app.test_client()
+        for n in range(25):
+            assert _post(client, "wrong", email=f"user{n}@example.com").status_code == 400
+        assert all(r.key.startswith("a:") for r in db.session.scalars(select(SignInThrottle)))
+        db.session.remove()
+        db.engine.dispose()
