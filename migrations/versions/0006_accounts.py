@@ -26,6 +26,8 @@ def upgrade():
     sa.Column('blocked_until', portal.timeutil.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('key')
     )
+    with op.batch_alter_table('sign_in_throttle', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sign_in_throttle_last_failure_at'), ['last_failure_at'], unique=False)
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_sign_in_at', portal.timeutil.UTCDateTime(timezone=True), nullable=True))
 

@@ -21,6 +21,8 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import delete
+
 from portal.auth.models import SignInThrottle
 
 
@@ -77,7 +79,14 @@ def retry_after(session, keys, now):
 
 
 def record_failure(session, keys, now):
-    """Count one failed sign-in against every key; returns the longest wait it caused."""
+    """Count one failed sign-in against every key; returns the longest wait it caused.
+
+    Keys whose last failure is older than a day are deleted on the way, so guessing many
+    made-up emails cannot grow the table without bound.
+    """
+    forget = now - timedelta(seconds=max(ACCOUNT.forget_after, CLIENT.forget_after))
+    session.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < forget,
+                                                 SignInThrottle.key.not_in(keys)))
     wait = 0
     for key in keys:
         row = session.get(SignInThrottle, key)

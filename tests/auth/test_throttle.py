@@ -115,3 +115,10 @@ def test_per_client_counting_can_be_switched_off_behind_a_proxy(tmp_path, databa
         assert all(r.key.startswith("a:") for r in db.session.scalars(select(SignInThrottle)))
         db.session.remove()
         db.engine.dispose()
+
+
+def test_day_old_keys_are_deleted_by_later_failures(app):
+    throttle.record_failure(db.session, ["a:old"], T0)
+    throttle.record_failure(db.session, ["a:recent"], T0 + timedelta(hours=20))
+    throttle.record_failure(db.session, [ACCOUNT], T0 + timedelta(days=1, minutes=1))
+    assert {r.key for r in db.session.scalars(select(SignInThrottle))} == {"a:recent", ACCOUNT}
