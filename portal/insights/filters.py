@@ -121,7 +121,3 @@ def sort_rows(rows, filters):
     """`rows` ordered by the filters' sort key (ties keep the stuck-score order)."""
     return sorted(rows, key=SORT_KEYS[filters.sort], reverse=filters.descending)
 
-
-def section_choices(rows):
-    """Distinct sections of `rows`, for the filter menu."""
-    return sorted({r.get("section") or "" for r in rows} - {""})

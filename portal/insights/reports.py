@@ -60,3 +60,10 @@ def surveys(db_session, filters):
     if isinstance(scores, dict):
         return [dict(value, kind=kind) for kind, value in scores.items() if isinstance(value, dict)]
     return [dict(row) for row in scores]
+
+
+def sections(db_session):
+    """Every docs section that has pages, for the section filter."""
+    from sqlalchemy import select
+    from portal.content.models import Page
+    return sorted(s for s in db_session.scalars(select(Page.section).distinct()) if s)

@@ -13,12 +13,13 @@ from flask_login import current_user
 from portal.auth.access import requires
 from portal.extensions import db
 from portal.insights import charts, journeys, reports
-from portal.insights.filters import PRESETS, FilterError, parse, section_choices
+from portal.insights.filters import PRESETS, FilterError, parse
 from portal.insights.funnel_models import Funnel
 from portal.timeutil import utcnow
 
 bp = Blueprint("insights", __name__, url_prefix="/insights", template_folder="templates")
 STUCK_TASK_THRESHOLD = 40
+ROWS_PER_PAGE = 100  # the HTML table; the JSON and CSV exports carry every row
 
 
 @bp.before_request
@@ -52,19 +53,29 @@ def _context(filters, error, endpoint, **extra):
 @bp.get("/")
 @requires("owner")
 def index():
-    """Every page × language with its reading figures and stuck score."""
+    """Every page × language with its reading figures and stuck score, 100 rows a page."""
     filters, error = _filters()
     rows = reports.page_rows(db.session, filters) if filters else []
-    sections = section_choices(rows or []) if filters else []
+    total, number = len(rows or []), _page_number()
+    shown = (rows or [])[(number - 1) * ROWS_PER_PAGE:number * ROWS_PER_PAGE]
+    shown = [dict(row, sparkline=charts.sparkline(
+        row.get("trend") or [], _("Views per day of %(title)s", title=row.get("title") or row["slug"])))
+        for row in shown]
+    sections = reports.sections(db.session)
     if filters and filters.section and filters.section not in sections:
-        sections.append(filters.section)
-    if rows is not None:
-        rows = [dict(row, sparkline=charts.sparkline(
-            row.get("trend") or [], _("Views per day of %(title)s", title=row.get("title") or row["slug"])))
-            for row in rows]
-    return render_template("insights/index.html", rows=rows, sections=sections,
-                           threshold=STUCK_TASK_THRESHOLD,
+        sections.append(filters.section)  # keep the chosen one on the menu
+    return render_template("insights/index.html", rows=None if rows is None else shown,
+                           total=total, number=number, per_page=ROWS_PER_PAGE,
+                           sections=sections, threshold=STUCK_TASK_THRESHOLD,
                            **_context(filters, error, "insights.index")), 422 if error else 200
+
+
+def _page_number():
+    """The `p` query parameter: which hundred rows of the table to show (1 when absent)."""
+    try:
+        return max(1, int(request.args.get("p", 1)))
+    except ValueError:
+        return 1
 
 
 @bp.get("/pages/<lang>/<path:slug>")

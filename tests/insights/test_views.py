@@ -172,3 +172,27 @@ def test_ranked_lists_take_mappings_pairs_or_dicts():
     assert _ranked([("q", 2)], "query_key") == [{"query_key": "q", "count": 2}]
     assert _ranked([{"slug": "x", "count": 1}], "slug") == [{"slug": "x", "count": 1}]
     assert _ranked(None, "slug") == []
+
+
+def test_the_html_table_shows_a_hundred_rows_a_page(client, login_as, fake_reports, monkeypatch):
+    import tests.insights.fakes as fakes
+    from tests.insights.fakes import page_row
+    rows = [page_row(f"p/{i:03d}", "en", f"Page {i}", 10, float(250 - i)) for i in range(250)]
+    monkeypatch.setattr(fakes, "PAGES", rows)
+    login_as("owner")
+    first = client.get("/insights/").get_data(as_text=True)
+    assert [s for _, s in _rows(first)] == [f"p/{i:03d}" for i in range(100)]
+    assert "250 pages (rows 1 to 100)" in first and 'href="/insights/?p=2" rel="next"' in first
+    last = client.get("/insights/?p=3").get_data(as_text=True)
+    assert [s for _, s in _rows(last)] == [f"p/{i:03d}" for i in range(200, 250)]
+    assert "(rows 201 to 250)" in last and 'rel="next"' not in last and 'href="/insights/?p=2" rel="prev"' in last
+    assert len(client.get("/api/v1/insights/pages").json["pages"]) == 250  # exports carry all
+    assert client.get("/insights/?p=zero").status_code == 200
+
+
+def test_section_menu_lists_every_docs_section(client, login_as, fake_reports, make_docs, import_docs):
+    import_docs(make_docs({"en/guide/a.md": "# A\n", "en/tutorial/b.md": "# B\n"}))
+    login_as("owner")
+    html = client.get("/insights/?section=Deployment").get_data(as_text=True)
+    options = re.findall(r'<option value="([^"]*)"[^>]*>', html.split('id="f-section"')[1].split("</select>")[0])
+    assert "Deployment" in options and len(options) >= 3
