@@ -51,8 +51,8 @@ def init_command(demo):
         stats = run_import(docs, mkdocs=(docs / "mkdocs.yml").is_file())
         click.echo(f"Imported {stats.pages} pages ({stats.revisions} revisions) from docs/.")
     else:
-        click.echo("The database is ready; it has no pages and no accounts yet. Next: "
-                   "flask portal create-user EMAIL --role admin, then flask portal import-docs PATH.")
+        click.echo("The database is ready; it has no pages and no accounts yet. Next: flask "
+                   "portal create-user EMAIL --role admin, then flask portal import-docs PATH.")
     from portal.content import events
     events.instance_created(demo=demo, echo=click.echo)
 

@@ -1,4 +1,4 @@
-"""`portal init` starts an instance empty; `portal init --demo` adds the guide, demo accounts and traffic."""
+"""`portal init` starts an instance empty; `init --demo` adds the guide, demo accounts, traffic."""
 from sqlalchemy import func, select
 
 from portal.auth.models import User
