@@ -170,3 +170,24 @@ def test_expectations_follow_the_role_order():
     assert expected("admin", "token:owner", "/api/v1/x") == "forbidden"
     assert expected(SIGNED_IN, "anonymous", "/api/v1/me") == "login"
     assert expected(PUBLIC, "anonymous", "/login") == "pass"
+
+
+API_WRITES = [(e, p, m) for e, p, m in CASES
+              if p.startswith("/api/") and m in ("POST", "PUT", "PATCH", "DELETE")]
+
+
+@pytest.mark.parametrize("endpoint,path,method", API_WRITES,
+                         ids=[f"{m} {p}" for _, p, m in API_WRITES])
+def test_tokens_write_to_the_json_api_with_csrf_on(matrix, endpoint, path, method):
+    """Scripts have no CSRF token: a bearer token must be enough for the JSON API."""
+    app, users, tokens = matrix
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == path)
+    url = sample_url(rule)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        for actor in TOKEN_ACTORS:
+            response = _request(app, users, tokens, actor, method, url)
+            text = response.get_data(as_text=True)
+            assert "CSRF" not in text, f"{method} {url} with {actor}: {response.status_code} {text}"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
