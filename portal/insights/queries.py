@@ -10,11 +10,9 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import String, case, cast, func, select
 
 from portal.content.models import Page, Revision, Translation
-from portal.content.queries import is_outdated
 from portal.feedback.models import PageDay, SurveySetting, Vote
 from portal.feedback.rollup import refresh_dirty
 from portal.insights import explain, score as scoring
@@ -53,7 +51,7 @@ def _new_totals():
             "engaged": [0] * len(ENGAGED_BUCKETS), "days": defaultdict(Counter),
             "queries_after": Counter(), "queries_before": Counter(), "examples": {},
             "loop_partners": Counter(), "prev_pages": Counter(), "next_pages": Counter(),
-            "dead_end_kinds": Counter(), "revisions": Counter()}
+            "dead_end_kinds": Counter(), "revisions": Counter(), "trend": {}}
 
 
 INT_COLUMNS = ("sessions", "search_arrivals", "search_after", "pogo", "dead_ends", "loops",
@@ -83,44 +81,30 @@ def _sums(db_session, start, end, slug=None):
         for (name, _), value in zip(PAGE_DAY_SUMS, values):
             t[name] = value or 0
     cols = [func.sum(getattr(PageSignalDay, name)) for name in INT_COLUMNS]
-    for page, lang, *values in db_session.execute(
-            select(PageSignalDay.page, PageSignalDay.lang, *cols)
+    # Median engaged time over the window: the days' medians, weighted by their sessions.
+    has_median = PageSignalDay.engaged_median.is_not(None)
+    weighted = func.sum(case((has_median, PageSignalDay.engaged_median * PageSignalDay.sessions),
+                             else_=0.0))
+    weight = func.sum(case((has_median, PageSignalDay.sessions), else_=0))
+    for page, lang, w_sum, w, *values in db_session.execute(
+            select(PageSignalDay.page, PageSignalDay.lang, weighted, weight, *cols)
             .where(*_in_window(PageSignalDay, start, end, slug))
             .group_by(PageSignalDay.page, PageSignalDay.lang)):
         t = totals[(page, lang)]
         for name, value in zip(INT_COLUMNS, values):
             t[name] = value or 0
+        t["median"] = round(w_sum / w, 1) if w else None
     return totals
 
 
 def _trends(db_session, start, end, totals, slug=None):
-    """Views per day, and the engaged-time median (daily medians weighted by sessions)."""
+    """Views per day of every page (read as ISO dates: no per-row date objects)."""
     for day, page, lang, views in db_session.execute(
-            select(PageDay.day, PageDay.page, PageDay.lang, PageDay.views)
+            select(cast(PageDay.day, String), PageDay.page, PageDay.lang, PageDay.views)
             .where(*_in_window(PageDay, start, end, slug))):
         t = totals.get((page, lang))
         if t is not None:
-            t["days"][day]["views"] = views
-    medians = defaultdict(list)
-    for page, lang, median, sessions in db_session.execute(
-            select(PageSignalDay.page, PageSignalDay.lang, PageSignalDay.engaged_median,
-                   PageSignalDay.sessions)
-            .where(*_in_window(PageSignalDay, start, end, slug),
-                   PageSignalDay.engaged_median.is_not(None))):
-        medians[(page, lang)].append((median, sessions))
-    for key, values in medians.items():
-        if key in totals:
-            totals[key]["median"] = _weighted_median(values)
-
-
-def _weighted_median(values):
-    values = sorted(values)
-    half, seen = sum(n for _, n in values) / 2, 0
-    for value, n in values:
-        seen += n
-        if seen >= half:
-            return round(value, 1)
-    return None
+            t["trend"][day[:10]] = views
 
 
 def _details(db_session, start, end, totals, keys, slug=None):
@@ -133,30 +117,37 @@ def _details(db_session, start, end, totals, keys, slug=None):
     s = select(PageSignalDay).where(*_in_window(PageSignalDay, start, end, slug))
     if slug is None:
         q, s = q.where(PageDay.page.in_(pages)), s.where(PageSignalDay.page.in_(pages))
-    for d in db_session.scalars(q):
-        if (d.page, d.lang) not in keys:
+    for page, lang, day, views, sessions, exits, yes, no, engaged, reasons in db_session.execute(
+            q.with_only_columns(PageDay.page, PageDay.lang, PageDay.day, PageDay.views,
+                                PageDay.sessions, PageDay.exits, PageDay.votes_yes,
+                                PageDay.votes_no, PageDay.engaged_seconds, PageDay.reasons)):
+        if (page, lang) not in keys:
             continue
-        t = totals[(d.page, d.lang)]
-        t["reasons"].update(d.reasons or {})
-        c = t["days"][d.day]
-        c["views"], c["sessions"], c["exits"] = d.views, d.sessions, d.exits
-        c["yes"], c["no"], c["engaged"] = d.votes_yes, d.votes_no, d.engaged_seconds
-    for d in db_session.scalars(s):
-        if (d.page, d.lang) not in keys:
+        t = totals[(page, lang)]
+        t["reasons"].update(reasons or {})
+        c = t["days"][day]
+        c["views"], c["sessions"], c["exits"] = views, sessions, exits
+        c["yes"], c["no"], c["engaged"] = yes, no, engaged
+    columns = [getattr(PageSignalDay, n) for n in INT_COLUMNS]
+    for page, lang, day, stops, passed, engaged, details, *ints in db_session.execute(
+            s.with_only_columns(PageSignalDay.page, PageSignalDay.lang, PageSignalDay.day,
+                                PageSignalDay.stops, PageSignalDay.sections_passed,
+                                PageSignalDay.engaged, PageSignalDay.details, *columns)):
+        if (page, lang) not in keys:
             continue
-        t = totals[(d.page, d.lang)]
-        t["stops"].update(d.stops or {})
-        t["passed"].update(d.sections_passed or {})
-        for i, n in enumerate(d.engaged or []):
+        t = totals[(page, lang)]
+        t["stops"].update(stops or {})
+        t["passed"].update(passed or {})
+        for i, n in enumerate(engaged or []):
             if i < len(t["engaged"]):
                 t["engaged"][i] += n
-        details = d.details or {}
+        details = details or {}
         for name in DETAIL_KEYS:
             t[name].update(details.get(name) or {})
         t["examples"].update(details.get("examples") or {})
-        c = t["days"][d.day]
-        for n in INT_COLUMNS:
-            c[f"sig_{n}"] = getattr(d, n)
+        c = t["days"][day]
+        for n, value in zip(INT_COLUMNS, ints):
+            c[f"sig_{n}"] = value
         t["detailed"] = True
 
 
@@ -180,19 +171,21 @@ def _day_totals(day_counts):
 
 
 def _pages(db_session):
-    """(slug, lang) -> page facts (title, section, outdated, revision) for published pages."""
+    """(slug, lang) -> page facts (title, section, outdated, revision) of every translation."""
     source = current_app.config["SOURCE_LANGUAGE"]
-    pages = db_session.scalars(select(Page).options(
-        selectinload(Page.translations).selectinload(Translation.current_revision)))
+    rows = db_session.execute(
+        select(Page.slug, Page.section, Translation.lang, Translation.title,
+               Translation.published, Revision.number, Revision.source_revision)
+        .join(Translation, Translation.page_id == Page.id)
+        .outerjoin(Revision, Revision.id == Translation.current_revision_id)).all()
+    current = {slug: number for slug, _s, lang, _t, _p, number, _f in rows if lang == source}
     out = {}
-    for page in pages:
-        by_lang = {t.lang: t for t in page.translations}
-        for t in page.translations:
-            out[(page.slug, t.lang)] = {
-                "slug": page.slug, "lang": t.lang, "title": t.title, "section": page.section,
-                "published": t.published, "translation": t,
-                "outdated": is_outdated(t, by_lang.get(source)),
-                "revision": t.current_revision.number if t.current_revision else None}
+    for slug, section, lang, title, published, number, follows in rows:
+        head = current.get(slug)
+        outdated = (lang != source and number is not None and follows is not None
+                    and head is not None and follows < head)
+        out[(slug, lang)] = {"slug": slug, "lang": lang, "title": title, "section": section,
+                             "published": published, "outdated": outdated, "revision": number}
     return out
 
 
@@ -277,35 +270,42 @@ def _evidence(name, part, t, key, meta, db_session, titles):
             "outdated": bool(part.get("outdated"))}
 
 
-def _signals(parts, t, key, meta, db_session, titles, weights):
+def _signals(parts, t, key, meta, db_session, titles, weights, labels):
     out = []
     for name in scoring.SIGNALS:
         part = parts[name]
         evidence = _evidence(name, part, t, key, meta, db_session, titles)
-        out.append({"name": name, "label": explain.label(name), "value": _r(part["value"]),
+        counts = part["contribution"] >= EVIDENCE_MIN
+        out.append({"name": name, "label": labels[name], "value": _r(part["value"]),
                     "rate": _r(part["rate"]), "weight": weights.get(name, 0),
                     "contribution": round(part["contribution"], 1), "evidence": evidence,
-                    "reason": explain.sentence(name, part, evidence)})
+                    "reason": explain.sentence(name, part, evidence) if counts else None})
     out.sort(key=lambda s: (-s["contribution"], scoring.SIGNALS.index(s["name"])))
     return out
 
 
 def _heading_titles(db_session):
-    cache = {}
+    """titles(slug, lang) -> {heading id: heading text}; the pages' text is read once."""
+    from portal.insights.signals import _current_markdown, _heading_order
+    cache, texts = {}, {}
 
     def titles(slug, lang):
+        if not texts:
+            texts.update(_current_markdown(db_session) or {None: None})
         if (slug, lang) not in cache:
-            cache[(slug, lang)] = dict(headings(db_session, slug, lang))
+            markdown = texts.get((slug, lang))
+            cache[(slug, lang)] = dict(_heading_order(slug, lang, markdown)) if markdown else {}
         return cache[(slug, lang)]
     return titles
 
 
-def _row(key, t, parts, meta, days, db_session, titles, weights):
+def _row(key, t, parts, meta, days, db_session, titles, weights, labels=None):
     slug, lang = key
     m = meta.get(key) or {"title": slug, "section": "", "outdated": False}
     yes, no = t["votes_yes"], t["votes_no"]
     low, high = scoring.wilson(yes, yes + no)
-    signals = _signals(parts, t, key, meta, db_session, titles, weights)
+    labels = labels or {name: explain.label(name) for name in scoring.SIGNALS}
+    signals = _signals(parts, t, key, meta, db_session, titles, weights, labels)
     top = signals[0]
     sessions = t["page_sessions"]
     return {
@@ -320,13 +320,17 @@ def _row(key, t, parts, meta, days, db_session, titles, weights):
         "stuck_score": scoring.total(parts),
         "top_reason": top["reason"] if top["contribution"] >= 1 else explain.no_problem(),
         "signals": signals,
-        "trend": [t["days"][d]["views"] if d in t["days"] else 0 for d in days],
+        "trend": [t["trend"].get(d, 0) for d in days],
         "outdated": bool(m.get("outdated")),
     }
 
 
 def _days(start, end):
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _iso_days(start, end):
+    return [d.isoformat() for d in _days(start, end)]
 
 
 # The reports
@@ -343,7 +347,7 @@ def page_table(db_session, lang=None, start=None, end=None, section=None):
     _trends(db_session, start, end, totals)
     meta = _pages(db_session)
     parts, _prior, weights, _k = _scored(totals, meta)
-    titles, days = _heading_titles(db_session), _days(start, end)
+    titles, days = _heading_titles(db_session), _iso_days(start, end)
     keys = []
     for key, t in totals.items():
         if lang and key[1] != lang:
@@ -353,16 +357,21 @@ def page_table(db_session, lang=None, start=None, end=None, section=None):
         if not (t["views"] or t["votes_yes"] or t["votes_no"]):
             continue
         keys.append(key)
+    ranked = sorted(keys, key=lambda k: -scoring.total(parts[k]))
     _details(db_session, start, end, totals,
-             [k for k in keys if any(p["contribution"] >= EVIDENCE_MIN
-                                     for p in parts[k].values())])
-    rows = [_row(key, totals[key], parts[key], meta, days, db_session, titles, weights)
+             [k for k in ranked[:EVIDENCE_ROWS] if any(p["contribution"] >= EVIDENCE_MIN
+                                                      for p in parts[k].values())])
+    labels = {name: explain.label(name) for name in scoring.SIGNALS}
+    rows = [_row(key, totals[key], parts[key], meta, days, db_session, titles, weights, labels)
             for key in keys]
     rows.sort(key=lambda r: (-r["stuck_score"], -r["views"], r["slug"], r["lang"]))
     return rows
 
 
 EVIDENCE_MIN = 0.5  # points: a signal adding less is not explained with examples
+# The most stuck rows get examples in their evidence (top queries, the heading, the partner
+# page, reasons); the others carry the numbers only, so the table stays fast on big sites.
+EVIDENCE_ROWS = 30
 
 
 def page_window(db_session, slug, lang, start, end):
@@ -395,7 +404,7 @@ def page_detail(db_session, slug, lang, start=None, end=None):
     t = totals.get((slug, lang)) or _new_totals()
     p = parts.get((slug, lang)) or scoring.score(t, prior, weights, k)
     m = meta[(slug, lang)]
-    summary = _row((slug, lang), t, p, meta, days, db_session, titles, weights)
+    summary = _row((slug, lang), t, p, meta, _iso_days(start, end), db_session, titles, weights)
     daily = []
     for d in days:
         c = t["days"].get(d, Counter())
@@ -415,7 +424,7 @@ def page_detail(db_session, slug, lang, start=None, end=None):
                  "outdated": m["outdated"], "revision": m["revision"], "section": m["section"]},
         "summary": summary,
         "daily": daily,
-        "revisions": _revisions(db_session, m["translation"], start, end, t),
+        "revisions": _revisions(db_session, _translation(db_session, slug, lang), start, end, t),
         "votes": _votes(db_session, slug, lang, start, end),
         "reasons": dict(t["reasons"]),
         "sections": sections,
@@ -513,6 +522,11 @@ def _vote_context(db_session, slug, lang, votes):
                                              .where(SearchLog.id.in_(search_ids))):
             out[search_ids[sid]]["search_query"] = query
     return out
+
+
+def _translation(db_session, slug, lang):
+    return db_session.scalar(select(Translation).join(Page, Page.id == Translation.page_id)
+                             .where(Page.slug == slug, Translation.lang == lang))
 
 
 def _revisions(db_session, translation, start, end, t):
