@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from portal.feedback.models import Event
 from portal.insights.models import PageSignalDay, SearchDay, SessionPath, SurveyDay
@@ -90,11 +90,14 @@ def rollup_signals(db_session, day):
         _one_session(db_session, session, [], items, pages, search_days, paths, day)
     for s in anonymous:
         search_days[(s.lang, s.key)].add(s, None)
-    for (page, lang), acc in pages.items():
-        db_session.add(acc.row(day, page, lang))
-    for (lang, key), acc in search_days.items():
-        db_session.add(acc.row(day, lang, key))
-    db_session.add_all(paths)
+    # Core bulk inserts: the ORM's unit of work would cost more than the counting.
+    for model, rows in ((PageSignalDay, [acc.row(day, page, lang)
+                                         for (page, lang), acc in pages.items()]),
+                        (SearchDay, [acc.row(day, lang, key)
+                                     for (lang, key), acc in search_days.items()]),
+                        (SessionPath, paths)):
+        if rows:
+            db_session.execute(insert(model), rows)
     _surveys(db_session, day)
     return len(pages)
 
@@ -193,8 +196,8 @@ def _one_session(db_session, session, events, searches, pages, search_days, path
     for s in searches:
         search_days[(s.lang, s.key)].add(s, _ended_on(views, s) or last_page)
     if views:
-        paths.append(SessionPath(day=day, session=session, lang=views[0].lang,
-                                 pages=[p for p, _ in folded][:200], ended_with=ended_with))
+        paths.append(dict(day=day, session=session, lang=views[0].lang,
+                          pages=[p for p, _ in folded][:200], ended_with=ended_with))
 
 
 def _views(events):
@@ -325,11 +328,14 @@ class _PageAcc:
     """One page/language being counted over the day's sessions."""
 
     def __init__(self):
-        self.counts = Counter()
-        self.stops, self.passed, self.engaged = Counter(), Counter(), Counter()
-        self.before, self.after, self.examples = Counter(), Counter(), {}
-        self.loop_partners, self.prev_pages, self.next_pages = Counter(), Counter(), Counter()
-        self.dead_kinds, self.revisions = Counter(), Counter()
+        # defaultdict(int) rather than Counter: a day has thousands of these, and Counter's
+        # constructor is several times slower.
+        self.counts = defaultdict(int)
+        self.stops, self.passed, self.engaged = defaultdict(int), defaultdict(int), {}
+        self.before, self.after, self.examples = defaultdict(int), defaultdict(int), {}
+        self.loop_partners, self.prev_pages = defaultdict(int), defaultdict(int)
+        self.next_pages, self.dead_kinds, self.revisions = (defaultdict(int), defaultdict(int),
+                                                            defaultdict(int))
         self._reading = {}  # session -> [engaged, depth, sections]
         self.engaged_each = []
 
@@ -349,7 +355,8 @@ class _PageAcc:
 
     def finish_session(self, session, order):
         engaged, depth, sections = self._reading.pop(session, (0.0, -1, set()))
-        self.engaged[_bucket(engaged)] += 1
+        bucket = _bucket(engaged)
+        self.engaged[bucket] = self.engaged.get(bucket, 0) + 1
         self.engaged_each.append(engaged)
         if depth < 0 and not sections:
             return
@@ -374,7 +381,7 @@ class _PageAcc:
                    "revisions": dict(self.revisions)}
         keys = set(details["queries_after"]) | set(details["queries_before"])
         details["examples"] = {k: self.examples[k] for k in sorted(keys) if k in self.examples}
-        return PageSignalDay(
+        return dict(
             day=day, page=page, lang=lang, sessions=c["sessions"],
             search_arrivals=c["search_arrivals"], search_after=c["search_after"], pogo=c["pogo"],
             dead_ends=c["dead_ends"], loops=c["loops"], scrolled=c["scrolled"],
@@ -402,7 +409,7 @@ def _bucket(seconds):
 
 
 def _top(counter):
-    return dict(counter.most_common(MAX_DETAIL))
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_DETAIL])
 
 
 class _SearchAcc:
@@ -423,7 +430,7 @@ class _SearchAcc:
     def row(self, day, lang, key):
         c = self.counts
         example = self.examples.most_common(1)[0][0] if self.examples else key
-        return SearchDay(day=day, lang=lang, query_key=key, example=example[:200],
+        return dict(day=day, lang=lang, query_key=key, example=example[:200],
                          searches=c["searches"], zero_results=c["zero"], clicked=c["clicked"],
                          returns=c["returns"], end_pages=_top(self.end_pages))
 
