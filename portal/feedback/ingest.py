@@ -88,35 +88,44 @@ def parse_batch(payload, known_pages, max_events=50):
 SKEW_MARGIN_MS = 120_000
 
 
-# A session keeps the skew measured on its first skewed batch (a browser's clock is off by
-# the same amount all session long), so its later batches stay in the order the reader acted.
-# A shift that would put a batch more than this far from the receive time is measured anew.
-SKEW_REUSE_MS = 6 * 3600 * 1000
-_skews = OrderedDict()  # session -> ms shift, most recent last (per process)
-MAX_SKEWS = 100_000
+# The latest reader time given to each recent session (events and searches), per process.
+# A batch moved for a skewed clock is never placed before what the session did earlier:
+# its times then only order it inside itself, and the session's order is the order of arrival.
+_floors = OrderedDict()
+MAX_FLOORS = 100_000
+
+
+def note_session_time(session, ms):
+    """Remember that `session` did something at `ms` (e.g. a search the server logged)."""
+    if not session:
+        return
+    _floors[session] = max(ms, _floors.get(session, ms))
+    _floors.move_to_end(session)
+    if len(_floors) > MAX_FLOORS:
+        _floors.popitem(last=False)
 
 
 def reader_times(events, now_ms, session=None):
     """When the reader did each event, in ms since the epoch, corrected for clock skew.
 
-    The order inside the batch comes from the browser's `t`; the batch is shifted as a whole
-    so a wrong clock cannot put it before or after what the server saw of the session.
-    Events without `t` get the receive time.
+    A browser clock within `SKEW_MARGIN_MS` behind the server is trusted as it is. Otherwise
+    the batch is moved as a whole so its latest event lands on the receive time (server time
+    minus the batch's latest `t`), and no event of it goes before the session's previous
+    batch or search. Events without `t` get the receive time.
     """
     times = [e.get("t") for e in events]
     known = [t for t in times if t is not None]
     if not known:
-        return [now_ms] * len(events)
-    latest = max(known)
-    shift = _skews.get(session) if session else None
-    if shift is None or abs(now_ms - (latest + shift)) > SKEW_REUSE_MS:
+        out = [now_ms] * len(events)
+    else:
+        latest = max(known)
         shift = 0 if 0 <= now_ms - latest <= SKEW_MARGIN_MS else now_ms - latest
-    if session:
-        _skews[session] = shift
-        _skews.move_to_end(session)
-        if len(_skews) > MAX_SKEWS:
-            _skews.popitem(last=False)
-    return [now_ms if t is None else int(t + shift) for t in times]
+        out = [now_ms if t is None else int(t + shift) for t in times]
+        floor = _floors.get(session) if session and shift else None
+        if floor is not None:
+            out = [max(t, min(floor + 1, now_ms)) for t in out]
+    note_session_time(session, max(out))
+    return out
 
 
 def _session(value):

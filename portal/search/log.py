@@ -54,9 +54,13 @@ def log_search(db_session, query, lang, total, session_id=None, from_page=None,
     query = SPACE.sub(" ", (query or "").strip())[:MAX_QUERY]
     entry = SearchLog(query=query, query_key=query_key(query, lang), lang=lang,
                       results=int(total), session=clean_session(session_id),
-                      from_page=clean_page(from_page), is_return=bool(is_return))
+                      from_page=clean_page(from_page), is_return=bool(is_return),
+                      created_at=utcnow())
     db_session.add(entry)
     db_session.flush()
+    if entry.session:  # later events of a skewed browser clock go after this search
+        from portal.feedback.ingest import note_session_time
+        note_session_time(entry.session, int(entry.created_at.timestamp() * 1000))
     return entry
 
 

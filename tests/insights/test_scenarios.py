@@ -17,12 +17,23 @@ HEALTHY = ("healthy/alpha", "healthy/beta", "healthy/gamma", "healthy/delta", "h
 PROBLEM_SESSIONS = 14
 
 
+READER = {}  # how the traffic's browsers behave (set by the `traffic` fixture's parameter)
+
+
+def reader(client, lang):
+    return Reader(client, lang, clock_skew_ms=READER.get("skew", 0))
+
+
+def search(r, query, from_page=None):
+    return r.search(query, from_page=None if READER.get("no_from") else from_page)
+
+
 def healthy_session(client, lang, i):
-    r = Reader(client, lang)
+    r = reader(client, lang)
     first, second = HEALTHY[i % 4], HEALTHY[(i + 1) % 4]
     r.read(first, ref="direct", seconds=90, vote=True if i % 2 else None, reason="solved")
     if i % 5 == 0:  # some healthy readers search and find what they need
-        found = r.search("healthy alpha", from_page=first)
+        found = search(r, "healthy alpha", from_page=first)
         if found["results"]:
             r.read(found["results"][0]["slug"], ref="search", search_id=found["search_id"],
                    seconds=80)
@@ -31,18 +42,18 @@ def healthy_session(client, lang, i):
 
 
 def problem_session(client, signal, page, lang, i):
-    r = Reader(client, lang)
+    r = reader(client, lang)
     next_page = HEALTHY[i % 4]
     if signal == "unhelpful":
         r.read(page, seconds=40, vote=False, reason="unclear")
         r.read(next_page, seconds=60, from_page=page)
     elif signal == "search_after":
         r.read(page, seconds=45)
-        found = r.search("healthy beta", from_page=page)
+        found = search(r, "healthy beta", from_page=page)
         r.read(found["results"][0]["slug"], ref="search", search_id=found["search_id"],
                seconds=70)
     elif signal == "pogo":
-        found = r.search("healthy gamma")
+        found = search(r, "healthy gamma")
         r.read(page, ref="search", search_id=found["search_id"], seconds=3, depth=10,
                section=None)
         r.read(next_page, ref="search", search_id=found["search_id"], rank=2, seconds=80)
@@ -56,14 +67,19 @@ def problem_session(client, signal, page, lang, i):
         r.read(next_page, seconds=60, from_page=page)
     elif signal == "dead_end":
         r.read(page, seconds=40)
-        found = r.search("zzyzx frobnicate", from_page=page)
+        found = search(r, "zzyzx frobnicate", from_page=page)
         assert found["total"] == 0
     else:
         raise AssertionError(signal)
 
 
-@pytest.fixture
-def traffic(client, make_docs, import_docs):
+@pytest.fixture(params=["in-sync clocks", "clocks an hour behind, searches without from"])
+def traffic(request, client, make_docs, import_docs, monkeypatch):
+    """Known problems per language, plus healthy reading, sent as browsers send them."""
+    behaviour = {} if request.param == "in-sync clocks" else {"skew": -3_600_000,
+                                                              "no_from": True}
+    for key, value in behaviour.items():
+        monkeypatch.setitem(READER, key, value)
     slugs = [p for pair in SIGNAL_PAGES.values() for p in pair] + [GAP_PAGE, *HEALTHY]
     import_docs(make_docs(docs_tree(slugs)))
     for lang in ("en", "ko"):
@@ -74,8 +90,8 @@ def traffic(client, make_docs, import_docs):
             for i in range(PROBLEM_SESSIONS):
                 problem_session(client, signal, page, lang, i)
     for i in range(PROBLEM_SESSIONS):  # the English page serves readers; its translation not
-        Reader(client, "en").read(GAP_PAGE, seconds=80, vote=True)
-        r = Reader(client, "ko")
+        reader(client, "en").read(GAP_PAGE, seconds=80, vote=True)
+        r = reader(client, "ko")
         r.read(GAP_PAGE, seconds=20, depth=30, section=HEADINGS[0], vote=False,
                reason="unclear")
         r.read(HEALTHY[i % 4], seconds=60, from_page=GAP_PAGE)
