@@ -279,7 +279,7 @@ def _signals(parts, t, key, meta, db_session, titles, weights, labels):
         out.append({"name": name, "label": labels[name], "value": _r(part["value"]),
                     "rate": _r(part["rate"]), "weight": weights.get(name, 0),
                     "contribution": round(part["contribution"], 1), "evidence": evidence,
-                    "reason": explain.sentence(name, part, evidence) if counts else None})
+                    "reason": explain.sentence(name, part, evidence) if counts else ""})
     out.sort(key=lambda s: (-s["contribution"], scoring.SIGNALS.index(s["name"])))
     return out
 

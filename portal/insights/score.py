@@ -17,7 +17,7 @@ DEFAULT_WEIGHTS = {"unhelpful": 25, "search_after": 15, "pogo": 15, "dead_end": 
 SPAN = {"unhelpful": 0.35, "search_after": 0.4, "pogo": 0.4, "drop_off": 0.4, "loops": 0.3,
         "dead_end": 0.4}
 GAP_MIN_POINTS = 10  # a translation this much worse than its source has a language gap
-GAP_MIN_SOURCE_SESSIONS = 10  # ...when the source page had at least this many readers
+GAP_MIN_SOURCE_SESSIONS = 8  # ...when the source page had at least this many readers
 VOTE_PRIOR = 3  # pseudo-votes at the site's "no" rate
 
 

@@ -149,6 +149,9 @@ def _searches(db_session, start, end):
 def _one_session(db_session, session, events, searches, pages, search_days, paths, day):
     views = _views(events)
     by_id = {s.id: s for s in searches if not s.is_return}
+    for v in views:  # a result opened counts as a click even when no click event came
+        if v.ref == "search" and v.search_id in by_id and not by_id[v.search_id].clicks:
+            by_id[v.search_id].clicks = 1
     _attribute(views, searches)
     actions = sorted([(v.at, 0, v) for v in views] + [(s.at, 1, s) for s in searches],
                      key=lambda a: (a[0], a[1]))
@@ -190,8 +193,9 @@ def _one_session(db_session, session, events, searches, pages, search_days, path
             pages[a].loop_partners[b[0]] += 1
     for key, marks in touched.items():
         pages[key].count(marks)
-    for key in touched:
-        pages[key].finish_session(session, lambda key=key: _order(db_session, key))
+    for key, marks in touched.items():
+        pages[key].finish_session(session, lambda key=key: _order(db_session, key),
+                                  bounced="pogo" in marks)
     last_page = views[-1].page if views else None
     for s in searches:
         search_days[(s.lang, s.key)].add(s, _ended_on(views, s) or last_page)
@@ -265,8 +269,7 @@ def _order(db_session, key):
         _orders[None] = _current_markdown(db_session)
     if key not in _orders:
         markdown = _orders[None].get(key)
-        _orders[key] = tuple(hid for hid, _ in _heading_order(*key, markdown)) \
-            if markdown else ()
+        _orders[key] = _heading_places(*key, markdown) if markdown else ((), ())
     return _orders[key]
 
 
@@ -318,6 +321,26 @@ def _current_markdown(db_session, page=None, lang=None):
     return {(slug, lg): md for slug, lg, md in db_session.execute(stmt)}
 
 
+@lru_cache(maxsize=8192)
+def _heading_places(page, lang, markdown):
+    """(heading ids in page order, where each starts as a fraction of the page's length)."""
+    from portal.content.render import render_markdown
+    rendered = render_markdown(markdown, slug=page, lang=lang)
+    ids = tuple(hid for level, hid, _ in rendered.headings if level in (2, 3))
+    size = max(len(rendered.html), 1)
+    places = tuple(max(0, rendered.html.find(f'id="{hid}"')) / size for hid in ids)
+    return ids, places
+
+
+def depth_index(places, depth):
+    """The last heading a reader who scrolled to `depth` percent has passed, or -1."""
+    index = -1
+    for i, place in enumerate(places):
+        if place * 100 <= depth:
+            index = i
+    return index
+
+
 def headings(db_session, page, lang):
     """The h2/h3 headings (id, text) of `page` in `lang` (current revision), in page order."""
     markdown = _current_markdown(db_session, page, lang).get((page, lang))
@@ -353,20 +376,26 @@ class _PageAcc:
             if name in marks:
                 self.counts[column] += 1
 
-    def finish_session(self, session, order):
+    def finish_session(self, session, order, bounced=False):
         engaged, depth, sections = self._reading.pop(session, (0.0, -1, set()))
         bucket = _bucket(engaged)
         self.engaged[bucket] = self.engaged.get(bucket, 0) + 1
         self.engaged_each.append(engaged)
         if depth < 0 and not sections:
             return
-        order = order()
+        order, places = order()
+        # The deepest heading reported, or (for a scroll depth without one) the last heading
+        # above that depth of the page.
         index = max((order.index(s) for s in sections if s in order), default=-1)
+        if index < 0 and depth >= 0:
+            index = depth_index(places, depth)
         for hid in order[:index + 1]:
             self.passed[hid] += 1
         self.counts["scrolled"] += 1
         if depth >= COMPLETE_DEPTH or (order and index == len(order) - 1):
             self.counts["completed"] += 1
+        elif bounced:
+            pass  # back to search within seconds: that is pogo-sticking, not a drop-off
         elif index >= 0:  # stopped at a heading before the last one
             self.counts["stopped"] += 1
             self.stops[order[index]] += 1
