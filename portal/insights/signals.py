@@ -238,6 +238,11 @@ def _attribute(views, searches):
             candidates = [v for v in views if v.page == s.from_page]
             before = [v for v in candidates if v.at <= s.at]
             origin = (before or candidates or [None])[-1]
+        if origin is None:  # made from the page read just before a result of it was opened
+            opened = next((i for i, v in enumerate(views)
+                           if v.ref == "search" and v.search_id == s.id), None)
+            if opened:
+                origin = views[opened - 1]
         if origin is None:
             before = [v for v in views if v.at <= s.at]
             if before and (s.at - before[-1].last) / 1000 <= SEARCH_AFTER_SECONDS:
