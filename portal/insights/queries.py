@@ -6,6 +6,7 @@ strings, rates are fractions 0–1 rounded to 4 places, seconds and scores to 1 
 brings dirty days up to date (`refresh_dirty`), so an event sent now shows at once.
 Reports read only `page_days` and the insight tables, never raw events.
 """
+import json
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -343,6 +344,40 @@ def page_table(db_session, lang=None, start=None, end=None, section=None):
     """
     _fresh(db_session)
     start, end = window(start, end)
+    key = (lang, start, end, section, _locale(), _stamp(db_session, start, end))
+    cached = _table_cache.get(key)
+    if cached is not None:
+        return json.loads(cached)  # a fresh copy: callers may change their rows
+    rows = _page_table(db_session, lang, start, end, section)
+    _table_cache[key] = json.dumps(rows)
+    while len(_table_cache) > 16:
+        _table_cache.pop(next(iter(_table_cache)))
+    return rows
+
+
+_table_cache = {}  # (filters, locale, data stamp) -> rows, per process
+
+
+def _locale():
+    from flask_babel import get_locale
+    return str(get_locale())
+
+
+def _stamp(db_session, start, end):
+    """A value that changes whenever the rollups, votes or content behind a table change."""
+    from portal.content.queries import content_stamp
+    days = db_session.execute(
+        select(func.count(), func.sum(PageDay.views), func.sum(PageDay.engaged_seconds),
+               func.sum(PageDay.votes_yes), func.sum(PageDay.votes_no), func.sum(PageDay.exits))
+        .where(*_in_window(PageDay, start, end))).one()
+    signals = db_session.execute(
+        select(func.count(), *(func.sum(getattr(PageSignalDay, n)) for n in INT_COLUMNS))
+        .where(*_in_window(PageSignalDay, start, end))).one()
+    votes = db_session.scalar(select(func.max(Vote.updated_at)))
+    return (tuple(days), tuple(signals), str(votes), tuple(map(str, content_stamp(db_session))))
+
+
+def _page_table(db_session, lang, start, end, section):
     totals = _sums(db_session, start, end)
     _trends(db_session, start, end, totals)
     meta = _pages(db_session)
