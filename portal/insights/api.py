@@ -114,10 +114,8 @@ def searches_csv():
     return csv_response("insights-searches", SEARCH_COLUMNS, [search_csv_row(r) for r in rows])
 
 
-def _paths():
-    filters = _filters()
-    paths = journeys.session_paths(db.session, filters.start, filters.end, filters.lang)
-    return journeys.top_paths(_need(paths))
+def _paths(filters):
+    return _need(journeys.top_paths_report(db.session, filters.start, filters.end, filters.lang))
 
 
 @bp.get("/journeys")
@@ -125,11 +123,12 @@ def _paths():
 def journeys_json():
     """Top three-step paths and each funnel's steps as JSON."""
     filters = _filters()
-    paths = _need(journeys.session_paths(db.session, filters.start, filters.end, filters.lang))
+    paths = _paths(filters)
     funnels = [{"id": f.id, "name": f.name, "steps": f.steps,
-                "report": journeys.funnel_steps(paths, f.steps)}
+                "report": journeys.funnel_report(db.session, f, filters.start, filters.end,
+                                                 filters.lang)}
                for f in journeys.list_funnels(db.session)]
-    return jsonify(paths=journeys.top_paths(paths), funnels=funnels)
+    return jsonify(paths=paths, funnels=funnels)
 
 
 @bp.get("/journeys.csv")
@@ -138,7 +137,7 @@ def journeys_csv():
     """Top three-step paths as CSV."""
     rows = [{"lang": p["lang"], **{f"step_{i + 1}": (p["steps"][i] if len(p["steps"]) > i else "")
                                    for i in range(3)},
-             "sessions": p["sessions"], "share": p["share"]} for p in _paths()]
+             "sessions": p["sessions"], "share": p["share"]} for p in _paths(_filters())]
     return csv_response("insights-journeys", PATH_COLUMNS, rows)
 
 

@@ -198,16 +198,17 @@ def searches():
 def journeys_page():
     """Top three-step paths from entry pages and the owners' funnels."""
     filters, error = _filters()
-    paths = journeys.session_paths(db.session, filters.start, filters.end, filters.lang) if filters else []
-    funnels = [_funnel_view(f, paths) for f in journeys.list_funnels(db.session)]
-    return render_template("insights/journeys.html", paths=paths,
-                           top=journeys.top_paths(paths or []), funnels=funnels,
+    top = (journeys.top_paths_report(db.session, filters.start, filters.end, filters.lang)
+           if filters else [])
+    funnels = [_funnel_view(f, filters) for f in journeys.list_funnels(db.session)]
+    return render_template("insights/journeys.html", paths=top, top=top or [], funnels=funnels,
                            form=None, form_errors={},
                            **_context(filters, error, "insights.journeys_page")), 422 if error else 200
 
 
-def _funnel_view(funnel, paths):
-    report = journeys.funnel_steps(paths or [], funnel.steps)
+def _funnel_view(funnel, filters):
+    report = (journeys.funnel_report(db.session, funnel, filters.start, filters.end, filters.lang)
+              if filters else None) or journeys.funnel_steps([], funnel.steps)
     bars = [(r["slug"], r["entered"], _("%(count)s dropped off", count=r["drop_off"])
              if r["drop_off"] is not None else None) for r in report["all"]]
     chart = charts.bar_chart(bars, _("Sessions entering each step of the funnel %(name)s",

@@ -78,7 +78,7 @@ def test_owner_creates_edits_and_deletes_a_funnel(client, login_as, pages, monke
     from portal.extensions import db
     from portal.insights import journeys
     paths = [P("en", ("one", "two", "three")), P("en", ("one", "two")), P("ko", ("one",))]
-    monkeypatch.setattr(journeys, "session_paths", lambda *args: paths)
+    monkeypatch.setattr(journeys, "session_paths", lambda *args, **kwargs: paths)
     login_as("owner")
     response = client.post("/insights/funnels/new", data={"name": "Onboarding", "steps": "one\nmissing"})
     assert response.status_code == 422
@@ -127,3 +127,28 @@ def test_journeys_read_the_rollups_path_table(client, login_as, make_docs, impor
     assert "guide/two" in html.split('id="paths-table"')[1]
     rows = client.get("/api/v1/insights/journeys.csv?lang=ko").data.decode("utf-8")
     assert rows.splitlines()[1] == "ko,guide/one,guide/two,guide/three,2,1.0"
+
+
+def test_paths_counted_by_the_database_match_a_python_recount(app, client, make_docs, import_docs):
+    from datetime import date, timedelta
+    from portal.extensions import db
+    from portal.insights import journeys
+    from tests.insights.scenario import Reader, docs_tree
+    slugs = ["a/one", "a/two", "a/three", "a/four_x"]
+    import_docs(make_docs(docs_tree(slugs)))
+    shapes = [("en", ["a/one"]), ("en", ["a/one", "a/two"]), ("ko", ["a/two", "a/one", "a/three"]),
+              ("en", ["a/one", "a/two", "a/three", "a/four_x"]), ("ko", ["a/four_x", "a/two"])]
+    for i in range(12):
+        lang, pages = shapes[i % len(shapes)]
+        r = Reader(client, lang)
+        for before, page in zip([None] + pages, pages):
+            r.read(page, ref="direct" if before is None else "internal", from_page=before)
+    start, end = date.today() - timedelta(days=1), date.today()
+    with app.test_request_context():
+        for lang in (None, "en", "ko"):
+            paths = journeys.session_paths(db.session, start, end, lang)
+            assert journeys.top_paths_report(db.session, start, end, lang) == journeys.top_paths(paths)
+            funnel = Funnel(name="f", steps=["a/one", "a/three"])
+            assert journeys.funnel_report(db.session, funnel, start, end, lang) == \
+                journeys.funnel_steps(paths, funnel.steps)
+        assert len(journeys.session_paths(db.session, start, end, containing="a/four_x")) == 4
