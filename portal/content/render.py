@@ -11,7 +11,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-RENDER_VERSION = 2
+RENDER_VERSION = 3
 ADMONITION_TYPES = ["note", "attention", "caution", "danger", "error", "tip", "hint",
                     "warning", "info", "check", "important", "success", "question",
                     "failure", "bug", "example", "quote", "abstract", "todo"]
@@ -155,8 +155,16 @@ def render_markdown(text, slug="", lang="en", url_prefix=""):
         logging.getLogger(__name__).exception("render failed for %s/%s", lang, slug)
         html = f"<pre>{_escape(text)}</pre>"
     toc = getattr(md, "toc_tokens", [])
-    html = sanitize(html)
+    html = _focusable_code(sanitize(html))
     return Rendered(html=html, toc=toc, headings=list(_flatten(toc)), text=_plain_text(html))
+
+
+PRE_TAG = re.compile(r"<pre(?=[\s>])")
+
+
+def _focusable_code(html):
+    """Code blocks can scroll sideways: keyboard users must be able to focus them (WCAG 2.1.1)."""
+    return PRE_TAG.sub('<pre tabindex="0"', html)
 
 
 def _flatten(tokens):
