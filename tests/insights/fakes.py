@@ -67,7 +67,7 @@ def search_row(key, lang, count, zero):
 
 
 PAGES = [page_row("tutorial/first-steps", "ko", "첫 단계", 30, 71.0),
-         page_row("tutorial/first-steps", "en", "First steps", 120, 22.0, yes=40, no=2,
+         page_row("tutorial/first-steps", "en", "First steps", 120, 2.0, yes=40, no=2,
                   section="Tutorial"),
          page_row("deployment/docker", "en", "Docker", 55, 48.5, section="Deployment")]
 SEARCHES = [search_row("docker compose", "en", 9, 9), search_row("포트", "ko", 4, 2)]

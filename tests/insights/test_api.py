@@ -52,7 +52,7 @@ def test_pages_json_passes_filters_and_keeps_the_contract(client, login_as, fake
     response = client.get("/api/v1/insights/pages?from=2026-01-01&to=2026-01-31&section=Tutorial")
     assert fake_reports.calls[-1] == ("page_table", None, date(2026, 1, 1), date(2026, 1, 31), "Tutorial")
     pages = response.json["pages"]
-    assert [p["stuck_score"] for p in pages] == [71.0, 22.0]
+    assert [p["stuck_score"] for p in pages] == [71.0, 2.0]
     first = pages[0]
     for key in ("slug", "lang", "title", "views", "sessions", "engaged_seconds_avg", "completion",
                 "exit_rate", "stuck_score", "signals"):

@@ -98,7 +98,7 @@ def test_create_task_links_only_for_stuck_rows(client, login_as, fake_reports):
     login_as("owner")
     html = client.get("/insights/").get_data(as_text=True)
     links = re.findall(r'href="(/write/tasks/new\?[^"]+)"', html)
-    assert len(links) == 2  # scores 71 and 48.5; 22 is below the threshold
+    assert len(links) == 2  # scores 71 and 48.5; 2 is below the threshold
     assert "page=tutorial%2Ffirst-steps&amp;lang=ko&amp;title=" in links[0]
     assert "evidence=stuck%3Ako%3Atutorial%2Ffirst-steps" in links[0]
 
