@@ -68,7 +68,8 @@ def test_reading_session_produces_exactly_the_expected_events(live_server, make_
     assert upload == ["engagement", "exit", "feedback", "feedback", "page_view", "scroll", "search_click"]
     import json
     data = {(p, t): json.loads(d) if isinstance(d, str) else d for p, t, d in rows}
-    assert data[("guide/install", "page_view")] == {"ref": "direct"}
+    # the page tells the beacon which revision the reader saw (edit impact is exact)
+    assert data[("guide/install", "page_view")] == {"ref": "direct", "rev": 1}
     assert data[("guide/install", "scroll")]["depth"] == 100
     assert data[("guide/install", "scroll")]["section"] == "verify"
     assert data[("guide/install", "engagement")]["seconds"] >= 2
@@ -79,7 +80,9 @@ def test_reading_session_produces_exactly_the_expected_events(live_server, make_
     sessions = {s for (s,) in _rows(server, "SELECT DISTINCT session FROM events")}
     assert len(sessions) == 1
     # the search made from the header carries the same reading session
-    assert _rows(server, "SELECT session FROM search_log") == [(sessions.pop(),)]
+    # and names the page it was made from (the "search after reading" signal)
+    assert _rows(server, "SELECT session, from_page FROM search_log") == [
+        (sessions.pop(), "guide/install")]
     votes = _rows(server, "SELECT page, helpful, reason, comment FROM votes")
     assert votes == [("guide/upload", 0, "unclear", "Which field name?")] or \
         votes == [("guide/upload", False, "unclear", "Which field name?")]

@@ -110,7 +110,7 @@
     var seen = Math.min(rect.height, window.innerHeight - rect.top);
     var depth = rect.height > 0 ? Math.round(Math.max(0, Math.min(1, seen / rect.height)) * 100) : 100;
     if (depth > maxDepth) maxDepth = depth;
-    var headings = article.querySelectorAll("h2[id], h3[id]");
+    var headings = docHeadings();
     for (var i = 0; i < headings.length; i++) {
       if (headings[i].getBoundingClientRect().top < window.innerHeight * 0.9) {
         var idx = Array.prototype.indexOf.call(headings, document.getElementById(deepest));
@@ -119,9 +119,14 @@
     }
   }
 
+  // Only the page's own headings: the widget, survey and comments below it are not sections.
+  function docHeadings() {
+    return (article.querySelector(".doc-body") || article).querySelectorAll("h2[id], h3[id]");
+  }
+
   function sectionOf(node) {
     var el = node && node.nodeType === 1 ? node : node && node.parentElement, found = null;
-    var headings = article.querySelectorAll("h2[id], h3[id]");
+    var headings = docHeadings();
     for (var i = 0; i < headings.length; i++) {
       if (el && headings[i].compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) found = headings[i].id;
     }
