@@ -133,3 +133,24 @@ def axe_check(axe_source):
         assert not bad, f"axe found serious/critical WCAG 2 AA violations on {page.url}:\n{details}"
         return result["violations"]
     return check
+
+
+PASSWORD = "password-123"
+
+
+def make_account(server, email, role="writer", password=PASSWORD):
+    """Create an account in a live server's database."""
+    from portal.auth.operations import create_user
+    with server.app.app_context():
+        create_user(db.session, email, role, password)
+        db.session.commit()
+        db.session.remove()
+
+
+def sign_in(page, server, email, password=PASSWORD):
+    """Sign in through the login form, as a person would."""
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("#submit")
+    page.wait_for_load_state()

@@ -1,8 +1,7 @@
 """axe-core on every reader-facing page type, in English and Korean, light and dark."""
 import pytest
 
-from portal.auth.operations import create_user
-from portal.extensions import db
+from tests.browser.conftest import make_account, sign_in
 from tests.conftest import ROOT
 
 READER_PATHS = [
@@ -19,19 +18,6 @@ def guide_server(live_server):
     return live_server(ROOT / "docs")
 
 
-def sign_in(page, server, role):
-    """Create an account with `role` and sign in through the login form."""
-    email = f"{role}-a11y@example.com"
-    with server.app.app_context():
-        create_user(db.session, email, role, "password-123")
-        db.session.commit()
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "password-123")
-    page.locator("form button[type=submit], form input[type=submit]").last.click()
-    page.wait_for_load_state()
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_reader_pages_have_no_serious_violations(guide_server, page, axe_check, scheme):
     page.emulate_media(color_scheme=scheme)
@@ -41,7 +27,8 @@ def test_reader_pages_have_no_serious_violations(guide_server, page, axe_check, 
 
 
 def test_owner_pages_have_no_serious_violations(guide_server, page, axe_check):
-    sign_in(page, guide_server, "owner")
+    make_account(guide_server, "owner-a11y@example.com", "owner")
+    sign_in(page, guide_server, "owner-a11y@example.com")
     for path in ("/en/docs/getting-started", "/admin/surveys"):
         page.goto(guide_server.url + path)
         axe_check(page)

@@ -3,6 +3,7 @@ header's form; repeated failed sign-ins are told when to try again. Every page a
 import json
 import re
 import urllib.request
+from tests.browser.conftest import sign_in
 
 DOCS = {"en/index.md": "# Welcome\n\nHello.\n"}
 PASSWORD = "password-123"
@@ -18,11 +19,7 @@ def _admin(server):
 
 
 def _sign_in(page, server, email, password=PASSWORD):
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("main button[type=submit], main input[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, server, email, password)
 
 
 def test_admin_creates_an_account_changes_its_role_and_issues_a_token(live_server, make_docs,

@@ -3,7 +3,7 @@ without losing the second writer's text, and the translation flagged outdated ev
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import sign_in
+from tests.browser.conftest import make_account, sign_in
 from tests.docs.test_reader import GUIDE
 
 EDIT = "/write/pages/en/guide/install/edit"
@@ -22,7 +22,7 @@ def _second_page(browser):
 def test_edit_preview_publish_history_diff_and_stale_save(server, page, browser, axe_check):
     context, other = _second_page(browser)
     try:
-        sign_in(page, server, "writer")
+        _sign_in_role(page, server, "writer")
         _sign_in_as(other, server, "second-writer@example.com")
         other.goto(server.url + EDIT)  # opened before the first writer saves
         expect(other.locator(".preview-body")).to_contain_text("Set things.")
@@ -64,7 +64,7 @@ def test_edit_preview_publish_history_diff_and_stale_save(server, page, browser,
 
 
 def test_english_edit_flags_korean_everywhere(server, page, axe_check):
-    sign_in(page, server, "writer")
+    _sign_in_role(page, server, "writer")
     page.goto(server.url + EDIT)
     page.locator("textarea[name=markdown]").fill(GUIDE["en/guide/install.md"] + "\nA new step.\n")
     page.get_by_role("button", name="Publish", exact=True).click()
@@ -94,17 +94,15 @@ def test_english_edit_flags_korean_everywhere(server, page, axe_check):
         "outdated"] is False
 
 
+def _sign_in_role(page, server, role):
+    email = f"{role}-editor@example.com"
+    make_account(server, email, role)
+    sign_in(page, server, email)
+
+
 def _sign_in_as(page, server, email):
-    from portal.auth.operations import create_user
-    from portal.extensions import db
-    with server.app.app_context():
-        create_user(db.session, email, "writer", "password-123")
-        db.session.commit()
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "password-123")
-    page.locator("form button[type=submit], form input[type=submit]").last.click()
-    page.wait_for_load_state()
+    make_account(server, email, "writer")
+    sign_in(page, server, email)
 
 
 @pytest.mark.parametrize("locale, scheme", [("ko-KR", "light"), ("en-US", "dark")])
@@ -112,7 +110,7 @@ def test_other_write_pages_pass_axe(server, browser, axe_check, locale, scheme):
     context = browser.new_context(locale=locale, color_scheme=scheme)
     page = context.new_page()
     try:
-        sign_in(page, server, "writer")
+        _sign_in_role(page, server, "writer")
         for path in ("/write/", "/write/new", "/write/pages/en/guide/install/move",
                      "/write/pages/ko/guide/only-english/translate",
                      "/write/pages/ko/guide/install/edit",

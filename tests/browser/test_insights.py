@@ -1,6 +1,7 @@
 """In a real Chromium: an owner signs in, reads the insights page table, filters to Korean,
 opens a page detail and sees its charts with accessible names; a reader gets 403."""
 import uuid
+from tests.browser.conftest import sign_in
 
 DOCS = {
     "en/index.md": "# Welcome\n\nStart with [Install](guide/install.md).\n",
@@ -43,11 +44,7 @@ def _users(server):
 
 
 def _sign_in(page, server, email):
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, server, email, PASSWORD)
 
 
 def test_owner_filters_to_korean_and_opens_a_page_detail(live_server, make_docs, page, axe_check):

@@ -6,6 +6,7 @@ import uuid
 
 from portal.auth.operations import create_user
 from portal.extensions import db
+from tests.browser.conftest import sign_in
 
 DOCS = {"en/index.md": "# Welcome\n\nStart with [Install](guide/install.md).\n",
         "en/guide/install.md": "# Install\n\n## Download\n\nGet the package.\n"}
@@ -21,11 +22,7 @@ def _users(server):
 
 
 def _sign_in(page, server, email, password):
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.locator("form.stacked [type=submit]").click()
-    page.wait_for_load_state()
+    sign_in(page, server, email, password)
 
 
 def _guard(page):
