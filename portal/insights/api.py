@@ -54,12 +54,15 @@ def _need(rows):
     return rows
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def plain(value):
     """`value` with dates as ISO 8601 strings (Flask would write RFC 822 dates)."""
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [v if type(v) in _SCALARS else plain(v) for v in value]
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app, url_for
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import String, case, cast, func, select, tuple_
 
 from portal.content.models import Page, Revision, Translation
 from portal.feedback.models import PageDay, SurveySetting, Vote
@@ -71,16 +71,28 @@ def _in_window(model, start, end, slug=None):
     return cond
 
 
-def _sums(db_session, start, end, slug=None):
-    """(page, lang) -> totals: the numbers only, added up by the database."""
+def _sums(db_session, start, end, slug=None, trends=False):
+    """(page, lang) -> totals: the numbers only, added up by the database.
+
+    With `trends`, the same grouped query also brings each page's views per day, joined into
+    one "day=views,..." string by the database (no Python loop over the daily rows).
+    """
     totals = defaultdict(_new_totals)
     cols = [func.sum(getattr(PageDay, column)) for _, column in PAGE_DAY_SUMS]
+    if trends:
+        cols.append(func.aggregate_strings(
+            cast(PageDay.day, String) + "=" + cast(PageDay.views, String), ","))
     for page, lang, *values in db_session.execute(
             select(PageDay.page, PageDay.lang, *cols)
             .where(*_in_window(PageDay, start, end, slug)).group_by(PageDay.page, PageDay.lang)):
         t = totals[(page, lang)]
         for (name, _), value in zip(PAGE_DAY_SUMS, values):
             t[name] = value or 0
+        if trends and values[-1]:
+            trend = t["trend"]
+            for item in values[-1].split(","):
+                day, _, views = item.rpartition("=")
+                trend[day[:10]] = int(views)
     cols = [func.sum(getattr(PageSignalDay, name)) for name in INT_COLUMNS]
     # Median engaged time over the window: the days' medians, weighted by their sessions.
     has_median = PageSignalDay.engaged_median.is_not(None)
@@ -113,11 +125,12 @@ def _details(db_session, start, end, totals, keys, slug=None):
     keys = set(keys)
     if not keys:
         return
-    pages = {page for page, _ in keys}
     q = select(PageDay).where(*_in_window(PageDay, start, end, slug))
     s = select(PageSignalDay).where(*_in_window(PageSignalDay, start, end, slug))
     if slug is None:
-        q, s = q.where(PageDay.page.in_(pages)), s.where(PageSignalDay.page.in_(pages))
+        pairs = sorted(keys)
+        q = q.where(tuple_(PageDay.page, PageDay.lang).in_(pairs))
+        s = s.where(tuple_(PageSignalDay.page, PageSignalDay.lang).in_(pairs))
     for page, lang, day, views, sessions, exits, yes, no, engaged, reasons in db_session.execute(
             q.with_only_columns(PageDay.page, PageDay.lang, PageDay.day, PageDay.views,
                                 PageDay.sessions, PageDay.exits, PageDay.votes_yes,
@@ -250,9 +263,10 @@ def _evidence(name, part, t, key, meta, db_session, titles):
     if name == "drop_off":
         stops = [(h, n) for h, n in t["stops"].most_common(6) if h][:5]
         heading = stops[0][0] if stops else None
-        names = titles(slug, lang)
+        # The page's headings are rendered only where a heading is named (rows with evidence).
         return {"scrolled": t["scrolled"], "stopped": t["stopped"], "completed": t["completed"],
-                "heading": heading, "heading_title": names.get(heading) if heading else None,
+                "heading": heading,
+                "heading_title": titles(slug, lang).get(heading) if heading else None,
                 "stops": dict(stops)}
     if name == "loops":
         partners = t["loop_partners"].most_common(3)
@@ -378,8 +392,7 @@ def _stamp(db_session, start, end):
 
 
 def _page_table(db_session, lang, start, end, section):
-    totals = _sums(db_session, start, end)
-    _trends(db_session, start, end, totals)
+    totals = _sums(db_session, start, end, trends=True)
     meta = _pages(db_session)
     parts, _prior, weights, _k = _scored(totals, meta)
     titles, days = _heading_titles(db_session), _iso_days(start, end)
