@@ -69,6 +69,9 @@ class PageDay(db.Model):
     """Rollup of one page in one language on one day; reports read these, not raw events."""
 
     __tablename__ = "page_days"
+    # Covering index of the reports' sums over a window (the rows hold JSON; this does not).
+    __table_args__ = (Index("ix_page_days_day_totals", "day", "page", "lang", "views", "sessions",
+                            "engaged_seconds", "exits", "votes_yes", "votes_no"),)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     page: Mapped[str] = mapped_column(String(255), primary_key=True)
     lang: Mapped[str] = mapped_column(String(16), primary_key=True)

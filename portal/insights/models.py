@@ -5,7 +5,7 @@ reads only these compact daily rows, never raw events.
 """
 from datetime import date
 
-from sqlalchemy import JSON, Date, Float, Integer, String
+from sqlalchemy import JSON, Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -34,6 +34,10 @@ class PageSignalDay(db.Model):
     """
 
     __tablename__ = "insight_page_days"
+    # Covering index of the reports' sums over a window (the rows hold JSON; this does not).
+    __table_args__ = (Index("ix_insight_page_days_day_totals", "day", "page", "lang", "sessions",
+                            "search_arrivals", "search_after", "pogo", "dead_ends", "loops",
+                            "scrolled", "completed", "stopped", "engaged_median"),)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     page: Mapped[str] = mapped_column(String(255), primary_key=True)
     lang: Mapped[str] = mapped_column(String(16), primary_key=True)
