@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app, url_for
-from sqlalchemy import String, case, cast, func, select, tuple_
+from sqlalchemy import String, case, cast, func, null, select, tuple_
 
 from portal.content.models import Page, Revision, Translation
 from portal.feedback.models import PageDay, SurveySetting, Vote
@@ -153,10 +153,13 @@ def _details(db_session, start, end, totals, keys, slug=None, daily=False):
         c["views"], c["sessions"], c["exits"] = views, sessions, exits
         c["yes"], c["no"], c["engaged"] = yes, no, engaged
     columns = [getattr(PageSignalDay, n) for n in INT_COLUMNS]
+    # Sections passed and the engaged-time histogram appear only in a page's detail.
+    passed_column = PageSignalDay.sections_passed if daily else null()
+    engaged_column = PageSignalDay.engaged if daily else null()
     for page, lang, day, stops, passed, engaged, details, *ints in db_session.execute(
             s.with_only_columns(PageSignalDay.page, PageSignalDay.lang, PageSignalDay.day,
-                                PageSignalDay.stops, PageSignalDay.sections_passed,
-                                PageSignalDay.engaged, PageSignalDay.details, *columns)):
+                                PageSignalDay.stops, passed_column, engaged_column,
+                                PageSignalDay.details, *columns)):
         if (page, lang) not in keys:
             continue
         t = totals[(page, lang)]
