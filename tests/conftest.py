@@ -96,6 +96,31 @@ def app(tmp_path, database_template):
 
 
 @pytest.fixture
+def csrf_app(tmp_path, database_template):
+    """Like `app`, with CSRF protection on (as in production)."""
+    app = make_app(tmp_path, database_template, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_client_as(csrf_app):
+    """Factory: a client of `csrf_app` signed in as a new account (email, role)."""
+    from portal.auth.operations import create_user
+
+    def sign_in(email, role):
+        user = create_user(db.session, email, role, "password-123")
+        db.session.commit()
+        client = csrf_app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+        return client
+    return sign_in
+
+
+@pytest.fixture
 def client(app):
     """A test client."""
     return app.test_client()

@@ -139,22 +139,12 @@ def test_create_token_shown_once_and_revoke(client, login_as, make_user):
     assert token not in stored and len(stored) == 1
 
 
-def test_admin_forms_need_csrf(tmp_path, database_template):
-    from tests.conftest import make_app
-    from portal.auth.operations import create_user
-    app = make_app(tmp_path, database_template, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        admin = create_user(db.session, "root@example.com", "admin", "password-123")
-        db.session.commit()
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(admin.id)
-        refused = client.post("/admin/users", data={"email": "x@example.com", "role": "reader"})
-        assert refused.status_code == 400 and _user("x@example.com") is None
-        page = client.get("/admin/users").get_data(as_text=True)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        made = client.post("/admin/users", data={"email": "x@example.com", "role": "reader",
-                                                 "csrf_token": csrf})
-        assert made.status_code == 303
-        db.session.remove()
-        db.engine.dispose()
+def test_admin_forms_need_csrf(csrf_client_as):
+    client = csrf_client_as("root@example.com", "admin")
+    refused = client.post("/admin/users", data={"email": "x@example.com", "role": "reader"})
+    assert refused.status_code == 400 and _user("x@example.com") is None
+    page = client.get("/admin/users").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    made = client.post("/admin/users", data={"email": "x@example.com", "role": "reader",
+                                             "csrf_token": csrf})
+    assert made.status_code == 303

@@ -3,9 +3,6 @@ import re
 
 import pytest
 
-from portal.extensions import db
-from tests.conftest import make_app
-
 
 def test_get_logout_asks_and_does_not_sign_out(client, login_as):
     login_as("reader")
@@ -16,23 +13,14 @@ def test_get_logout_asks_and_does_not_sign_out(client, login_as):
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_logout_without_csrf_token_is_refused(tmp_path, database_template):
-    from portal.auth.operations import create_user
-    app = make_app(tmp_path, database_template, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        user = create_user(db.session, "r@example.com", "reader", "password-123")
-        db.session.commit()
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-        assert client.post("/logout").status_code == 400
-        assert client.get("/api/v1/me").status_code == 200
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                          client.get("/logout").get_data(as_text=True)).group(1)
-        assert client.post("/logout", data={"csrf_token": token}).status_code == 303
-        assert client.get("/api/v1/me").status_code == 401
-        db.session.remove()
-        db.engine.dispose()
+def test_logout_without_csrf_token_is_refused(csrf_client_as):
+    client = csrf_client_as("r@example.com", "reader")
+    assert client.post("/logout").status_code == 400
+    assert client.get("/api/v1/me").status_code == 200
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/logout").get_data(as_text=True)).group(1)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/api/v1/me").status_code == 401
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example",
