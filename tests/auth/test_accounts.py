@@ -63,16 +63,12 @@ def test_login_ignores_offsite_next(client, make_user):
     assert "evil.example" not in ok.location
 
 
-def test_login_form_needs_csrf_token(tmp_path, database_template):
-    from tests.conftest import make_app
-    app = make_app(tmp_path, database_template, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        client = app.test_client()
-        refused = client.post("/login", data={"email": "a@example.com", "password": "x"})
-        assert refused.status_code == 400
-        page = client.get("/login").get_data(as_text=True)
-        assert re.search(r'name="csrf_token" type="hidden" value="[^"]+"', page)
-        db.engine.dispose()
+def test_login_form_needs_csrf_token(csrf_app):
+    client = csrf_app.test_client()
+    refused = client.post("/login", data={"email": "a@example.com", "password": "x"})
+    assert refused.status_code == 400
+    page = client.get("/login").get_data(as_text=True)
+    assert re.search(r'name="csrf_token" type="hidden" value="[^"]+"', page)
 
 
 def test_roles_are_ordered(make_user):
