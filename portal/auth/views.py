@@ -45,12 +45,19 @@ role_required = requires  # kept for existing imports; new code uses portal.auth
 
 
 def safe_next(target):
-    """`target` when it is a path on this site, else the docs root (no open redirects)."""
-    if (target and target.startswith("/") and not target.startswith("//")
-            and "\\" not in target and urlsplit(target).netloc == ""
-            and not any(ord(ch) < 32 for ch in target)):
-        return target
-    return url_for("root")
+    """`target` when it is a path on this site, else the docs root (no open redirects).
+
+    Control characters are refused before parsing: urlsplit drops tabs and newlines, so
+    "/\\n/host" would read as "//host", and "/\\n/[::1" would not parse at all.
+    """
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in target)):
+        return url_for("root")
+    try:
+        netloc = urlsplit(target).netloc
+    except ValueError:
+        return url_for("root")
+    return target if netloc == "" else url_for("root")
 
 
 def _throttle_keys(email):

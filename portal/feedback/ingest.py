@@ -187,14 +187,20 @@ def _encodable(value):
     return True
 
 
+def _one_of(value, choices):
+    """True when `value` is a string among `choices` (a list or object is never one)."""
+    return isinstance(value, str) and value in choices
+
+
 def _optional(event, clean, name, check):
     if event.get(name) is not None:
         clean[name] = check(event[name])
 
 
 def _page_view(e, c, w):
-    if e.get("ref") not in REFS:
-        raise IngestError(422, f"{w}.ref must be one of: {', '.join(sorted(REFS))}.")
+    if not _one_of(e.get("ref"), REFS):
+        raise IngestError(422, f"{w}.ref must be one of: {', '.join(sorted(REFS))}.",
+                          field="ref")
     c["ref"] = e["ref"]
     _optional(e, c, "search_id", lambda v: _number(v, w, "search_id", 1, 2**62, integer=True))
     _optional(e, c, "from_page", lambda v: _text(v, w, "from_page", SLUG, 255))
@@ -222,8 +228,12 @@ def _copy(e, c, w):
 
 def _link(e, c, w):
     href = _text(e.get("href"), w, "href", None, 2000)
-    if urlsplit(href).scheme not in ("http", "https") or not urlsplit(href).netloc:
-        raise IngestError(422, f"{w}.href must be an http(s) URL.")
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # e.g. "http://[::1": an unclosed IPv6 address
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise IngestError(422, f"{w}.href must be an http(s) URL.", field="href")
     c["href"] = href
 
 
@@ -236,7 +246,7 @@ def _feedback(e, c, w):
         raise IngestError(422, f"{w}.helpful must be true or false.", field="helpful")
     c["helpful"] = e["helpful"]
     reasons = YES_REASONS if c["helpful"] else NO_REASONS
-    if e.get("reason") is not None and e["reason"] not in reasons:
+    if e.get("reason") is not None and not _one_of(e["reason"], reasons):
         raise IngestError(422, f"{w}.reason must be one of: {', '.join(sorted(reasons))}.",
                           field="reason")
     c["reason"] = e.get("reason")
@@ -246,8 +256,9 @@ def _feedback(e, c, w):
 
 def _survey(e, c, w):
     kind = e.get("kind")
-    if kind not in SURVEY_RANGES:
-        raise IngestError(422, f"{w}.kind must be one of: {', '.join(SURVEY_RANGES)}.")
+    if not _one_of(kind, SURVEY_RANGES):
+        raise IngestError(422, f"{w}.kind must be one of: {', '.join(SURVEY_RANGES)}.",
+                          field="kind")
     low, high = SURVEY_RANGES[kind]
     c["kind"], c["score"] = kind, _number(e.get("score"), w, "score", low, high, integer=True)
     _optional(e, c, "comment", lambda v: _text(v, w, "comment").strip() or None)

@@ -1,5 +1,5 @@
 """Search views: the results page, the JSON search API and as-you-type suggestions."""
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.auth.access import public
@@ -11,6 +11,7 @@ from portal.search.log import MAX_QUERY, clean_session
 bp = Blueprint("search", __name__, template_folder="templates")
 PER_PAGE = 10
 MAX_LIMIT = 50
+MAX_SEARCH_ID = 2**62
 
 
 @bp.route("/<lang:lang>/search")
@@ -19,12 +20,16 @@ def results(lang):
     """The results page: works without JavaScript; every new query is logged."""
     text = " ".join(request.args.get("q", "").split())[:MAX_QUERY]
     page = request.args.get("page", 1, type=int)
+    search_id = request.args.get("sid") or None
+    if search_id is not None and not _whole_number(search_id, 1, MAX_SEARCH_ID):
+        abort(400, description=_("This search link is broken: search again from the box above."))
     found = None
     if text:
         found = service.results_page(
             db.session, lang, text, current_app.config["SOURCE_LANGUAGE"],
             page=max(1, min(page, 1000)), per_page=PER_PAGE,
-            section=request.args.get("section") or None, search_id=request.args.get("sid"),
+            section=request.args.get("section") or None,
+            search_id=int(search_id) if search_id else None,
             session_id=clean_session(request.args.get("session")),
             from_page=request.args.get("from"))
         db.session.commit()
@@ -85,7 +90,12 @@ def _search_args(default_limit=10):
         langs = ", ".join(current_app.config["CONTENT_LANGUAGES"])
         return None, (_("Unknown language %(lang)s: use one of %(langs)s.", lang=lang[:16],
                         langs=langs), 422)
-    limit = request.args.get("limit", default_limit)
-    if not str(limit).isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    limit = request.args.get("limit", str(default_limit))
+    if not _whole_number(limit, 1, MAX_LIMIT):
         return None, (_("limit must be a whole number from 1 to %(n)d.", n=MAX_LIMIT), 400)
     return (q, lang, int(limit)), None
+
+
+def _whole_number(text, low, high):
+    """True when `text` is ASCII digits (not '²' or '٣', which isdigit() admits) in range."""
+    return text.isascii() and text.isdigit() and low <= int(text) <= high
