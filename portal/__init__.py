@@ -41,6 +41,8 @@ def _load_config(app, overrides):
     app.config.from_prefixed_env("SIGNPOST")
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = os.environ["REDIS_URL"]
     app.config.update(overrides)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI",
                           "sqlite:///" + os.path.join(app.instance_path, "signpost.db"))

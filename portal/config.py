@@ -33,8 +33,20 @@ class Config:
     EVENT_MAX_BYTES = 64 * 1024
     EVENT_MAX_BATCH = 50
     # Events per minute per client (a salted, daily-rotating hash of address and browser);
-    # counted in each worker's memory. 0 turns the limit off.
+    # counted in each worker's memory, or in Redis for every worker and node when REDIS_URL
+    # is set. 0 turns the limits off.
     EVENT_RATE_LIMIT = 1200
+    # Events per minute per address, whatever the browser: a new User-Agent does not start a
+    # new budget, while the readers of an office or proxy behind one address stay served.
+    EVENT_RATE_LIMIT_PER_ADDRESS = 12000
+    # Events per minute per address from bot-looking clients (dropped and only counted).
+    EVENT_RATE_LIMIT_BOTS = 300
+    # redis://host:port/db shared by every worker and node for rate limits (env REDIS_URL).
+    REDIS_URL = None
+    # Follow the change log so this node's search index and page cache learn of content
+    # published through other nodes (None: on, except in tests); polled every N seconds.
+    NODE_SYNC = None
+    NODE_SYNC_INTERVAL = 1.0
     # User agents matching any of these (case-insensitive substrings) are dropped as bots.
     EVENT_BOT_PATTERNS = ("bot", "crawler", "spider", "slurp", "curl/", "wget/", "python-requests",
                           "httpclient", "scrapy", "facebookexternalhit", "preview", "monitor",

@@ -26,11 +26,14 @@ def accept_events(read_body, mimetype, content_length, user_agent, address):
         payload = parse_body(read_body, mimetype, content_length)
         listed = payload.get("events") if isinstance(payload, dict) else None
         count = len(listed) if isinstance(listed, list) else 0
-        if is_bot(user_agent, current_app.config["EVENT_BOT_PATTERNS"]):
+        bot = is_bot(user_agent, current_app.config["EVENT_BOT_PATTERNS"])
+        if bot:  # a batch counts at most what a valid one could hold
+            count = min(count, current_app.config["EVENT_MAX_BATCH"])
+        check_rate(address, user_agent, max(count, 1), bot=bot)
+        if bot:
             count_drop(db.session, "bot", count)
             db.session.commit()
             return 202, {"accepted": 0, "dropped": count, "reason": "bot"}, {}
-        check_rate(address, user_agent, max(count, 1))
         batch = parse_batch(payload, service.known_pages(), current_app.config["EVENT_MAX_BATCH"])
         return 202, {"accepted": service.store(batch)}, {}
     except IngestError as exc:
@@ -53,10 +56,9 @@ def parse_body(read_body, mimetype, content_length):
         raise IngestError(400, f"The body is not valid JSON ({str(exc)[:120]}).") from None
 
 
-def check_rate(address, user_agent, events):
-    """IngestError 429 (with retry_after) when this client sent too many events."""
-    limiter = service.limiter()
-    allowed, wait = limiter.allow(limiter.client_key(address, user_agent), events)
+def check_rate(address, user_agent, events, bot=False):
+    """IngestError 429 (with retry_after) when this client or address sent too many events."""
+    allowed, wait = service.limiter().allow_events(address, user_agent, events, bot=bot)
     if not allowed:
         exc = IngestError(429, f"Too many events from this client; retry in {wait} seconds.")
         exc.retry_after = wait

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.content import queries
 from portal.extensions import db
 from portal.feedback.ingest import IngestError, store_batches
-from portal.feedback.ratelimit import RateLimiter
+from portal.feedback import ratelimit
 from portal.feedback.writer import GroupCommit
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,7 @@ def _state():
             if "signpost_ingest" not in ext:
                 ext["signpost_ingest"] = {
                     "writer": GroupCommit(_flush),
-                    "limiter": RateLimiter(current_app.config["SECRET_KEY"],
-                                           current_app.config["EVENT_RATE_LIMIT"]),
+                    "limiter": ratelimit.from_config(current_app.config),
                     "pages": (float("-inf"), None, frozenset()),
                     "pages_lock": threading.Lock(),
                     "write_lock": _write_lock()}
