@@ -237,12 +237,13 @@ class Engine:
         current = self.searcher(lang)
         return current[0].doc_count() if current else 0
 
-    def build_query(self, lang, text, searcher, scorer, prefix=False):
+    def build_query(self, lang, text, searcher, scorer, prefix=False, correct=True):
         """(clauses, highlight terms, corrected text or None) for the user's `text`.
 
         A clause is (key, field, term, boost); the key names the query term it stands for.
         """
-        corrected = spelling.correct(searcher, text, scorer.memo) if lang != "ko" else None
+        corrected = (spelling.correct(searcher, text, scorer.memo)
+                     if lang != "ko" and correct else None)
         effective = corrected or text
         clauses, marks = [], set(words(effective))
         for fieldname, weight in self._field_weights(lang):
@@ -281,13 +282,20 @@ class Engine:
                 for t in terms(an, word) for f in ("title", "headings")]
 
     def search(self, lang, text, limit=10, offset=0, section=None, with_sections=False,
-               with_snippets=True, prefix=False):
-        """Search `lang` for `text`; a page of hits from `offset`, with the total."""
+               with_snippets=True, prefix=False, expand=None):
+        """Search `lang` for `text`; a page of hits from `offset`, with the total.
+
+        `expand(clauses, build)` may add clauses (owners' synonyms, `portal.search.synonyms`);
+        `build(text)` gives the clauses of other words, uncorrected.
+        """
         current = self.searcher(lang)
         if current is None:
             return SearchResult()
         searcher, scorer = current
         clauses, marks, corrected = self.build_query(lang, text, searcher, scorer, prefix=prefix)
+        if expand is not None:
+            clauses = expand(clauses, lambda other: self.build_query(
+                lang, other, searcher, scorer, correct=False)[0])
         final, mask = ranking.coordinated(scorer, clauses)
         mask &= scorer.live
         result = SearchResult(suggestion=corrected)
