@@ -1,5 +1,6 @@
 """Spelling: correct misspelt query words from the index vocabulary, complete half-typed ones."""
 import re
+import unicodedata
 
 from portal.search.analysis import EN_STOP
 
@@ -109,3 +110,55 @@ def _segment(searcher, word, fieldname):
         if options:
             best[end] = min(options, key=len)
     return best.get(len(word))
+
+
+# "Did you mean" for Korean and Japanese: the index keeps those languages as morphemes or
+# bigrams, so whole words are gathered from the stored text instead (once per index
+# generation) and compared letter by letter after NFD, which splits a Hangul syllable into
+# its jamo and a kana into base and voicing mark: `업로두` is one edit from `업로드`,
+# `アップロート` one from `アップロード`.
+CJK_RUNS = {"ko": re.compile("[\uac00-\ud7a3]{2,}"), "ja": re.compile("[\u30a1-\u30fa\u30fc]{3,}")}
+
+
+def cjk_vocabulary(texts, lang):
+    """{first letter: {word: count}} of the Hangul (ko) or katakana (ja) words in `texts`."""
+    found = {}
+    pattern = CJK_RUNS[lang]
+    for text in texts:
+        for word in pattern.findall(text or ""):
+            bucket = found.setdefault(word[0], {})
+            bucket[word] = bucket.get(word, 0) + 1
+    return found
+
+
+def correct_cjk(vocabulary, text, lang):
+    """`text` with unknown Hangul/katakana words replaced by the closest known ones, or None."""
+    changed = False
+
+    def fix(match):
+        nonlocal changed
+        word = match.group()
+        bucket = vocabulary.get(word[0], {})
+        if word in bucket:
+            return word
+        better = _closest(word, bucket)
+        if better is None:
+            return word
+        changed = True
+        return better
+
+    fixed = CJK_RUNS[lang].sub(fix, text)
+    return fixed if changed else None
+
+
+def _closest(word, bucket):
+    letters = unicodedata.normalize("NFD", word)
+    maxdist = 1 if len(word) <= 3 else 2
+    best = None
+    for cand, count in bucket.items():
+        if abs(len(cand) - len(word)) > 1:
+            continue
+        dist = distance(letters, unicodedata.normalize("NFD", cand))
+        if dist <= maxdist and (best is None or (dist, -count) < best[:2]):
+            best = (dist, -count, cand)
+    return best[2] if best else None

@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 
 from portal.auth.access import public
 from portal.extensions import db
-from portal.i18n import is_content_language
+from portal.feedback.ingest import is_bot
+from portal.i18n import is_content_language, language_name
 from portal.search import index, service
 from portal.search.log import MAX_QUERY, clean_session
 
@@ -30,8 +31,7 @@ def results(lang):
             page=max(1, min(page, 1000)), per_page=PER_PAGE,
             section=request.args.get("section") or None,
             search_id=int(search_id) if search_id else None,
-            session_id=clean_session(request.args.get("session")),
-            from_page=request.args.get("from"))
+            session_id=_reader_session(), from_page=request.args.get("from"))
         db.session.commit()
     popular = None if found else service.popular_pages(
         db.session, lang, current_app.config["SOURCE_LANGUAGE"])
@@ -47,14 +47,32 @@ def api_search():
     if error:
         return jsonify(error=error[0]), error[1]
     q, lang, limit = args
-    result, entry = service.search_and_log(db.session, lang, q, limit=limit,
-                                           session_id=clean_session(request.args.get("session")),
-                                           from_page=request.args.get("from"))
+    source_lang = current_app.config["SOURCE_LANGUAGE"]
+    tuned, entry = service.search_and_log(db.session, lang, q, limit=limit,
+                                          session_id=_reader_session(),
+                                          from_page=request.args.get("from"))
+    result = tuned.result
+    service.did_you_mean(lang, q, result)
+    other = service.fallback(db.session, lang, q, source_lang, limit) if not result.total else None
     db.session.commit()
     return jsonify(query=q, lang=lang, total=result.total, search_id=entry.id,
                    suggestion=result.suggestion,
-                   results=[_hit_json(hit, lang, entry.id, rank)
-                            for rank, hit in enumerate(result.hits, 1)])
+                   results=[_hit_json(hit, lang, entry.id, rank, tuned.pinned)
+                            for rank, hit in enumerate(result.hits, 1)],
+                   fallback=other and {
+                       "lang": source_lang, "total": other.total,
+                       "notice": _("Nothing was found in %(language)s; these results are "
+                                   "from the %(source)s pages.", language=language_name(lang),
+                                   source=language_name(source_lang)),
+                       "results": [_hit_json(hit, source_lang, entry.id, rank)
+                                   for rank, hit in enumerate(other.hits, 1)]})
+
+
+def _reader_session():
+    """The beacon session of a search; none for bots, so their searches never teach ranking."""
+    if is_bot(request.headers.get("User-Agent"), current_app.config["EVENT_BOT_PATTERNS"]):
+        return None
+    return clean_session(request.args.get("session"))
 
 
 @bp.route("/api/v1/search/suggest")
@@ -72,10 +90,11 @@ def api_suggest():
          "url": url_for("docs.page", lang=lang, slug=h.slug)} for h in hits])
 
 
-def _hit_json(hit, lang, search_id, rank):
+def _hit_json(hit, lang, search_id, rank, pinned=None):
     return {"slug": hit.slug, "title": hit.title, "section": hit.section,
             "url": url_for("docs.page", lang=lang, slug=hit.slug, from_search=search_id, rank=rank),
-            "snippet": str(hit.snippet), "score": hit.score, "rank": rank}
+            "snippet": str(hit.snippet), "score": hit.score, "rank": rank,
+            "pinned": rank == 1 and hit.slug == pinned}
 
 
 def _search_args(default_limit=10):
@@ -99,3 +118,6 @@ def _search_args(default_limit=10):
 def _whole_number(text, low, high):
     """True when `text` is ASCII digits (not '²' or '٣', which isdigit() admits) in range."""
     return text.isascii() and text.isdigit() and low <= int(text) <= high
+
+
+from portal.search import api  # noqa: E402,F401  (registers the tuning API on `bp`)

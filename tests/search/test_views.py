@@ -13,7 +13,7 @@ def test_api_answers_the_documented_shape(client, docs):
     r = client.get(f"/api/v1/search?q=uplaod&lang=en&limit=2&session={SESSION}")
     assert r.status_code == 200
     body = r.get_json()
-    assert set(body) == {"query", "lang", "total", "search_id", "suggestion", "results"}
+    assert set(body) == {"query", "lang", "total", "search_id", "suggestion", "results", "fallback"}
     assert body["query"] == "uplaod" and body["lang"] == "en" and body["suggestion"] == "upload"
     first = body["results"][0]
     assert {"slug", "title", "url", "snippet", "score", "section"} <= set(first)
