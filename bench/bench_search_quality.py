@@ -1,0 +1,111 @@
+"""Search quality as a new user meets it: MRR@10 per language on two query sets.
+
+`python -m bench search_quality` (or `python -m bench.bench_search_quality [--misses]
+[--keep DIR]`) sets up an instance the way the README tells a user to
+(`flask portal init`, `flask portal import-docs --mkdocs <corpus>`, `flask portal reindex`),
+serves it with gunicorn and asks `GET /api/v1/search` every query of
+
+- the frozen set, bench/search-queries-frozen.tsv (written before any tuning, never edited),
+- the shared dev set, ../shared/eval/search-queries-dev.tsv,
+
+scored the way ../shared/eval/search_eval.py scores (reciprocal rank of the first relevant
+slug in the top 10). Targets (issue 11): >= 0.95 in en and ko, >= 0.90 in es and ja, on
+both sets. The extra set (bench/search-queries-extra.tsv) is printed for information.
+"""
+import argparse
+import json
+import shutil
+import sys
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+from bench.common import CORPUS, flask, gunicorn, instance
+from bench.search_common import EXTRA_QUERIES, QUERIES, dev_queries
+
+FROZEN = Path(__file__).parent / "search-queries-frozen.tsv"
+TARGETS = {"en": 0.95, "ko": 0.95, "es": 0.90, "ja": 0.90}
+SETS = (("frozen", FROZEN), ("dev", QUERIES))
+
+
+def ranked_slugs(port, lang, query):
+    """The slugs /api/v1/search answers for `query`, best first (at most 10)."""
+    qs = urllib.parse.urlencode({"q": query, "lang": lang, "limit": 10})
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/search?{qs}",
+                                timeout=60) as resp:
+        return [r["slug"] for r in json.load(resp)["results"]][:10]
+
+
+def score(port, queries):
+    """({lang: (MRR@10, hit@5, n)}, misses [(lang, query, rank or None, top3, wanted)])."""
+    per_lang, misses = defaultdict(lambda: [0.0, 0, 0]), []
+    for lang, text, relevant in queries:
+        slugs = ranked_slugs(port, lang, text)
+        rank = next((i + 1 for i, s in enumerate(slugs) if s in relevant), None)
+        acc = per_lang[lang]
+        acc[0] += 1.0 / rank if rank else 0.0
+        acc[1] += 1 if rank and rank <= 5 else 0
+        acc[2] += 1
+        if rank != 1:
+            misses.append((lang, text, rank, slugs[:3], sorted(relevant)))
+    return {lang: (rr / n, hits / n, n) for lang, (rr, hits, n) in per_lang.items()}, misses
+
+
+def prepare(env):
+    """A corpus instance, set up with the CLI as a user would."""
+    flask(env, "init")
+    flask(env, "import-docs", "--mkdocs", str(CORPUS))
+    flask(env, "reindex")
+
+
+def measure(report, show_misses=False, keep=None):
+    """Build (or reuse `keep`), serve, score both sets; report every number."""
+    with instance() as (folder, env):
+        if keep and (Path(keep) / "signpost.db").exists():
+            env["SIGNPOST_INSTANCE_PATH"] = str(keep)
+            flask(env, "reindex")
+        else:
+            prepare(env)
+            if keep:
+                shutil.copytree(folder, keep, dirs_exist_ok=True)
+        with gunicorn(env, workers=1, threads=2) as port:
+            for name, path in SETS + (("extra", EXTRA_QUERIES),):
+                results, misses = score(port, dev_queries(path))
+                for lang in ("en", "ko", "es", "ja"):
+                    if lang not in results:
+                        continue
+                    mrr, hit5, n = results[lang]
+                    if name == "extra":
+                        report(f"search MRR@10 {name} {lang}", f"{mrr:.3f}", "",
+                               note=f"hit@5 {hit5:.3f}, n={n}, for information")
+                        continue
+                    target = TARGETS[lang]
+                    report(f"search MRR@10 {name} {lang}", f"{mrr:.3f}", "", f">= {target}",
+                           mrr >= target, note=f"hit@5 {hit5:.3f}, n={n}")
+                if show_misses:
+                    for lang, text, rank, top3, wanted in misses:
+                        print(f"    miss [{name} {lang}] {text!r}: rank {rank}, got {top3}, "
+                              f"want {wanted}", flush=True)
+
+
+def run(report):
+    measure(report)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--misses", action="store_true", help="print every query not ranked first")
+    ap.add_argument("--keep", help="instance folder to reuse (reindexed) or create")
+    args = ap.parse_args()
+
+    def report(name, value, unit, target=None, ok=None, note=""):
+        flag = "" if ok is None else ("ok" if ok else "MISS")
+        print(f"{name}: {value} {unit} {target or ''} {flag} {note}".replace("  ", " "),
+              flush=True)
+
+    measure(report, show_misses=args.misses, keep=args.keep)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
