@@ -51,3 +51,4 @@ def _parse(form):
 
 
 from portal.admin import users  # noqa: E402,F401  (registers the account views on `bp`)
+from portal.admin import search  # noqa: E402,F401  (registers the search tuning views)
