@@ -59,3 +59,9 @@ class Config:
                         "drop_off": 10, "loops": 10, "language_gap": 10}
     # Pseudo-readers at the site's average added to every page: small samples shrink towards it.
     INSIGHTS_PRIOR_SESSIONS = 10
+
+    # Anonymous reader pages served from prepared bytes (portal/pagecache.py): on/off, the
+    # max-age a browser, reverse proxy or CDN may keep them for, and each worker's budget.
+    PAGE_CACHE = True
+    PAGE_CACHE_MAX_AGE = 60
+    PAGE_CACHE_MAX_BYTES = 16 * 1024 * 1024

@@ -3,6 +3,7 @@ import threading
 
 from flask import current_app, g, get_template_attribute, request
 
+from portal import pagecache
 from portal.content import queries
 from portal.content.render import RENDER_VERSION, RenderCache, render_markdown
 from portal.extensions import db
@@ -27,9 +28,14 @@ def rendered(view):
 
 
 def _stamp():
-    """This request's content stamp (one query per request)."""
+    """This request's content stamp: the database's (one query) and the instance's file.
+
+    The file stamp (`portal.pagecache`) also changes on navigation moves that leave the
+    translations' columns alone (a page's order or section).
+    """
     if "content_stamp" not in g:
-        g.content_stamp = tuple(str(s) for s in queries.content_stamp(db.session))
+        g.content_stamp = (tuple(str(s) for s in queries.content_stamp(db.session)),
+                           pagecache.current(current_app))
     return g.content_stamp
 
 

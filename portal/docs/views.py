@@ -1,11 +1,12 @@
 """Reader views: per-language home and page."""
-from flask import Blueprint, abort, current_app, g, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, url_for
 
 from portal.auth.access import public
 from portal.content import queries
 from portal.content.editing import redirect_target
 from portal.docs import reading
 from portal.extensions import db
+from portal.pagecache import PRIVATE, begin_shared_render
 
 bp = Blueprint("docs", __name__, template_folder="templates")
 
@@ -34,11 +35,16 @@ def page(lang, slug):
 
 
 def _render_page(view, entries, template="docs/page.html"):
+    """The page; the anonymous variant when the page cache asks for it (see portal.pagecache)."""
+    shared = begin_shared_render()
     slug = view.page.slug if view else None
     previous, following = queries.neighbours(entries, slug) if slug else (None, None)
     crumbs = queries.breadcrumbs(entries, slug)
-    return render_template(
+    response = make_response(render_template(
         template, view=view, rendered=reading.rendered(view) if view else None,
         nav=queries.build_nav_tree(entries), crumbs=crumbs,
         nav_html=reading.nav_html(g.lang, slug, entries, [c[0] for c in crumbs]),
-        previous=previous, following=following, slug=slug)
+        previous=previous, following=following, slug=slug))
+    if not shared:  # rendered for this session (account menu, drafts, flashes): never shared
+        response.headers["Cache-Control"] = PRIVATE
+    return response

@@ -110,8 +110,11 @@ def _enabled_surveys():
     """The surveys owners switched on (cached for a few seconds per worker)."""
     import time
     from portal.feedback.surveys import get_settings
+    from portal import pagecache
     cache = current_app.extensions.setdefault("signpost_surveys", {})
-    if cache.get("until", 0) < time.monotonic():
+    stamp = pagecache.current(current_app)  # a settings change bumps it: no stale shared page
+    if cache.get("until", 0) < time.monotonic() or cache.get("stamp") != stamp:
         cache["value"] = [s for s in get_settings(db.session).values() if s.enabled]
         cache["until"] = time.monotonic() + 10
+        cache["stamp"] = stamp
     return cache["value"]
