@@ -27,9 +27,8 @@ extract-messages: $(BIN)/.installed
 
 run: install
 	$(BIN)/flask portal init --demo
-	@echo "Signpost is serving on http://127.0.0.1:$(PORT)/"
-	$(BIN)/gunicorn --no-control-socket --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) \
-		--access-logfile - wsgi:app
+	@echo "Signpost is serving on http://127.0.0.1:$(PORT)/ (settings: gunicorn.conf.py)"
+	PORT=$(PORT) WEB_CONCURRENCY=$(WORKERS) $(BIN)/gunicorn --no-control-socket --access-logfile - wsgi:app
 
 # axe-core (the npm package) for the browser tests' accessibility checks.
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
