@@ -84,7 +84,7 @@ def _init_extensions(app):
     login_manager.init_app(app)
     csrf.init_app(app)
     with app.app_context():
-        configure_engine_events(db.engine)
+        configure_engine_events(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
 
 
 def _register_blueprints(app):

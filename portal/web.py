@@ -2,17 +2,22 @@
 import hashlib
 import logging
 import os
+import threading
+from collections import OrderedDict
 
 from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
+from markupsafe import escape
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
+from portal import database
 from portal.auth.access import public
 from portal.extensions import db
 from portal.i18n import is_content_language, language_name, negotiate_language
 
 log = logging.getLogger(__name__)
+_stale_lock = threading.Lock()
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -30,6 +35,7 @@ def init_app(app):
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.url_defaults(_static_version)
     app.after_request(_cache_versioned_static)
+    app.after_request(_keep_for_outages)
 
 
 _versions = {}  # static file path -> (mtime_ns, size, content hash)
@@ -114,12 +120,89 @@ def _error_message(exc):
 
 
 def _unexpected_error(exc):
+    if database.is_outage(exc):
+        return _database_unavailable(exc)
     log.exception("Unhandled error on %s", request.path)
     db.session.rollback()
     if wants_json():
         return jsonify(error="internal error"), 500
     return render_template("error.html", code=500,
                            message=_("Something went wrong on our side.")), 500
+
+
+# -- while the database is unavailable ------------------------------------------------------
+
+READER_ENDPOINTS = frozenset({"docs.page", "docs.home"})
+PAGECACHE_KEY = "signpost.pagecache"  # portal.pagecache.ENVIRON_KEY: "shared" = anonymous bytes
+STALE_PAGES = 256  # anonymous reader pages kept per worker for outages (LRU)
+
+
+def _database_unavailable(exc):
+    """503 with Retry-After (one log line per outage); reader pages from the last good copy."""
+    database.health.failed(exc)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: nothing to roll back
+        db.session.close()
+    retry = {"Retry-After": str(database.RETRY_AFTER)}
+    # Never stored as the page of the current content stamp (portal.pagecache).
+    request.environ[PAGECACHE_KEY] = "unavailable"
+    stale = _stale_page() if request.method in ("GET", "HEAD") else None
+    if stale is not None:
+        response = current_app.response_class(stale, mimetype="text/html")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    if wants_json():
+        return jsonify(error=_("The database is unavailable right now; try again in "
+                               "%(n)d seconds.", n=database.RETRY_AFTER)), 503, retry
+    g._login_user = current_app.login_manager.anonymous_user()  # no user lookup
+    message = _("Signing in and saving changes are unavailable for a moment: the database "
+                "cannot be reached. Published pages can still be read. Please try again in a "
+                "few seconds.")
+    try:
+        return render_template("error.html", code=503, message=message), 503, retry
+    except Exception:  # something in the page itself needed the database
+        return f"<!doctype html><title>503</title><p>{escape(message)}</p>", 503, retry
+
+
+def _stale_pages():
+    return current_app.extensions.setdefault("signpost_stale_pages", OrderedDict())
+
+
+def _stale_key():
+    return request.path, str(get_locale())
+
+
+def _stale_page():
+    """The last anonymous render of this reader page in this UI language, if any."""
+    if request.endpoint not in READER_ENDPOINTS:
+        return None
+    return _stale_pages().get(_stale_key())
+
+
+def _anonymous_render(response):
+    """True when `response` is the page every anonymous reader gets."""
+    if request.environ.get(PAGECACHE_KEY) == "shared":
+        return True
+    if "signpost_page_cache" in current_app.extensions:  # it marks what it shares
+        return False
+    user = g.get("_login_user")
+    return user is not None and user.is_anonymous and "Set-Cookie" not in response.headers
+
+
+def _keep_for_outages(response):
+    """Keep each anonymous reader page this worker renders, to serve it during an outage."""
+    if (request.endpoint in READER_ENDPOINTS and response.status_code == 200
+            and request.method == "GET" and not request.args
+            and _anonymous_render(response)):
+        pages = _stale_pages()
+        key = _stale_key()
+        with _stale_lock:
+            pages[key] = response.get_data()
+            pages.move_to_end(key)
+            while len(pages) > STALE_PAGES:
+                pages.popitem(last=False)
+    return response
 
 
 def _template_globals():
@@ -143,9 +226,12 @@ def _root():
 def _healthz():
     try:
         db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception:  # pragma: no cover - reported, not raised
-        log.exception("health check: database unreachable")
-        database = "unreachable"
-    status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+        state = "ok"
+    except Exception as exc:  # reported (once per outage), not raised
+        if not database.is_outage(exc):
+            log.exception("health check failed")
+        database.health.failed(exc)
+        db.session.rollback()
+        state = "unreachable"
+    status = 200 if state == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=state), status

@@ -11,6 +11,7 @@ import logging
 
 from flask import current_app
 
+from portal import database
 from portal.extensions import db
 from portal.feedback import service
 from portal.feedback.ingest import IngestError, count_drop, is_bot, parse_batch
@@ -97,7 +98,20 @@ class EventsFastPath:
             return accept_events(lambda n: stream.read(min(n, length)) if length else b"",
                                  mimetype, length, environ.get("HTTP_USER_AGENT", ""),
                                  environ.get("REMOTE_ADDR", ""))
-        except Exception:  # a bug: log it, keep the database session clean, answer JSON
+        except Exception as exc:  # keep the database session clean, answer JSON
+            if database.is_outage(exc):  # counted once per outage, not a traceback each
+                database.health.failed(exc)
+                _discard_session()
+                return 503, {"error": "The event store is unavailable right now; retry in "
+                                      f"{database.RETRY_AFTER} seconds."}, {
+                    "Retry-After": str(database.RETRY_AFTER)}
             log.exception("Unhandled error while storing events")
-            db.session.rollback()
+            _discard_session()
             return 500, {"error": "internal error"}, {}
+
+
+def _discard_session():
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: nothing to roll back
+        db.session.close()

@@ -7,10 +7,11 @@ import threading
 import time
 
 from flask import current_app
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from portal.content import queries
+from portal.database import health
 from portal.extensions import db
 from portal.feedback.ingest import IngestError, store_batches
 from portal.feedback import ratelimit
@@ -87,10 +88,12 @@ def store(batch):
     """
     try:
         _state()["writer"].submit(batch)
-    except OperationalError:
-        log.warning("Event store unavailable; batch refused with 503", exc_info=True)
+    except (OperationalError, InterfaceError) as exc:
+        health.failed(exc)  # one log line per outage, not a traceback per batch
         raise IngestError(503, "The event store is unavailable right now; retry in "
                                f"{RETRY_SECONDS} seconds.", retry_after=RETRY_SECONDS) from None
+    if health.down:  # events are written through the driver: SQLAlchemy's events miss them
+        health.succeeded(wrote=True)
     return len(batch.events)
 
 
