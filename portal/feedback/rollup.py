@@ -13,13 +13,15 @@ from portal.feedback.models import DirtyDay, Event, PageDay, Vote
 BUCKETS = (25, 50, 75, 100)  # histogram: [0-24, 25-49, 50-74, 75-99, 100] percent
 
 
-def rollup_day(db_session, day):
+def rollup_day(db_session, day, totals=True):
     """Replace the rollups of `day` with ones computed from its raw events and votes.
 
     The database does the counting (a few grouped queries over the day's events), so
     a day of hundreds of thousands of events rolls up in about a second.
     The day's dirty mark goes first: a batch committed while this runs marks the day
     again (on PostgreSQL its insert waits for this delete), so it is never left uncounted.
+    With `totals`, the insights' running totals are rewritten from `day` on (callers rolling
+    up several days pass False and rebuild them once from the first).
     """
     db_session.execute(delete(DirtyDay).where(DirtyDay.day == day))
     db_session.execute(delete(PageDay).where(PageDay.day == day))
@@ -41,7 +43,16 @@ def rollup_day(db_session, day):
                                              for (page, lang), acc in rows.items()])
     from portal.insights.signals import rollup_signals
     rollup_signals(db_session, day)
+    if totals:
+        _rebuild_totals(db_session, day)
     return len(rows)
+
+
+def _rebuild_totals(db_session, first):
+    from portal.insights.totals import missing, rebuild
+    first = min(d for d in (first, missing(db_session)) if d is not None)
+    rebuild(db_session, first)
+    return first
 
 
 def _count_if(condition):
@@ -104,16 +115,24 @@ def rollup_range(db_session, first, last):
     """Rebuild every day from `first` to `last` inclusive; returns the rows written."""
     total, day = 0, first
     while day <= last:
-        total += rollup_day(db_session, day)
+        total += rollup_day(db_session, day, totals=False)
         day += timedelta(days=1)
+    _rebuild_totals(db_session, first)
     return total
 
 
 def refresh_dirty(db_session):
-    """Recompute the days ingest wrote to since the last rollup; returns them."""
+    """Recompute the days ingest wrote to since the last rollup; returns them (and the first
+    day of running totals built for the first time, after an upgrade)."""
     days = list(db_session.scalars(select(DirtyDay.day)))
     for day in days:
-        rollup_day(db_session, day)
+        rollup_day(db_session, day, totals=False)
+    from portal.insights.totals import missing
+    first = min(days) if days else missing(db_session)
+    if first is not None:
+        first = _rebuild_totals(db_session, first)
+        if first not in days:
+            days.append(first)
     return days
 
 

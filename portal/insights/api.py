@@ -72,7 +72,9 @@ def plain(value):
 @requires("owner")
 def pages():
     """The page table as JSON: {"pages": [...]}."""
-    return jsonify(pages=plain(_need(reports.page_rows(db.session, _filters()))))
+    # The rows are JSON-ready already (the report contract: no dates, only ISO strings), and
+    # walking a thousand of them through `plain` took a tenth of the request.
+    return jsonify(pages=_need(reports.page_rows(db.session, _filters())))
 
 
 @bp.get("/pages.csv")

@@ -5,7 +5,7 @@ reads only these compact daily rows, never raw events.
 """
 from datetime import date
 
-from sqlalchemy import JSON, Date, Float, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -55,6 +55,54 @@ class PageSignalDay(db.Model):
     engaged: Mapped[list] = mapped_column(JSON, default=list)
     engaged_median: Mapped[float | None] = mapped_column(Float)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class PageTotal(db.Model):
+    """Running totals of one page in one language from its first rolled-up day through `day`.
+
+    A row exists for each day the page has a `page_days` or `insight_page_days` row; its
+    numbers add up every such day so far, so the totals of any date range are the row at or
+    before its end minus the row at or before the day before its start: a report over 90
+    days reads two rows per page instead of 180 (`portal.insights.totals`). Seconds are kept
+    in tenths (integers: a difference of running sums stays exact); `median_tenths` adds up
+    each day's median engaged tenths times its sessions (and `median_weight` those sessions),
+    `page_rows` / `signal_rows` count the daily rows (a page with none in a range is not in
+    it). `month_views`: the page's views on each day of `day`'s month up to `day`, joined by
+    commas (the page table's sparklines). Rebuilt by the rollup from the first dirty day on.
+    """
+
+    __tablename__ = "insight_page_totals"
+    page: Mapped[str] = mapped_column(String(255), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger, default=0)
+    page_sessions: Mapped[int] = mapped_column(BigInteger, default=0)
+    engaged_tenths: Mapped[int] = mapped_column(BigInteger, default=0)
+    exits: Mapped[int] = mapped_column(BigInteger, default=0)
+    votes_yes: Mapped[int] = mapped_column(BigInteger, default=0)
+    votes_no: Mapped[int] = mapped_column(BigInteger, default=0)
+    page_rows: Mapped[int] = mapped_column(BigInteger, default=0)
+    sessions: Mapped[int] = mapped_column(BigInteger, default=0)
+    search_arrivals: Mapped[int] = mapped_column(BigInteger, default=0)
+    search_after: Mapped[int] = mapped_column(BigInteger, default=0)
+    pogo: Mapped[int] = mapped_column(BigInteger, default=0)
+    dead_ends: Mapped[int] = mapped_column(BigInteger, default=0)
+    loops: Mapped[int] = mapped_column(BigInteger, default=0)
+    scrolled: Mapped[int] = mapped_column(BigInteger, default=0)
+    completed: Mapped[int] = mapped_column(BigInteger, default=0)
+    stopped: Mapped[int] = mapped_column(BigInteger, default=0)
+    median_tenths: Mapped[int] = mapped_column(BigInteger, default=0)
+    median_weight: Mapped[int] = mapped_column(BigInteger, default=0)
+    signal_rows: Mapped[int] = mapped_column(BigInteger, default=0)
+    month_views: Mapped[str] = mapped_column(Text, default="")
+
+
+class PageTotalKey(db.Model):
+    """Every (page, language) that has running totals: where a report starts its lookups."""
+
+    __tablename__ = "insight_page_total_keys"
+    page: Mapped[str] = mapped_column(String(255), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class SessionPath(db.Model):

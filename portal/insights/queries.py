@@ -6,7 +6,6 @@ strings, rates are fractions 0–1 rounded to 4 places, seconds and scores to 1 
 brings dirty days up to date (`refresh_dirty`), so an event sent now shows at once.
 Reports read only `page_days` and the insight tables, never raw events.
 """
-import json
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -16,7 +15,7 @@ from sqlalchemy import String, case, cast, func, null, select, tuple_
 from portal.content.models import Page, Revision, Translation
 from portal.feedback.models import PageDay, SurveySetting, Vote
 from portal.feedback.rollup import refresh_dirty
-from portal.insights import explain, score as scoring
+from portal.insights import explain, score as scoring, totals as totals_
 from portal.insights.models import PageSignalDay, SearchDay, SurveyDay
 from portal.insights.signals import ENGAGED_BUCKETS, headings
 
@@ -78,8 +77,29 @@ def _in_window(model, start, end, slug=None):
     return cond
 
 
+def _window_sums(db_session, start, end, trends=False):
+    """(page, lang) -> totals: the numbers only, from the running totals (two rows a page:
+    `portal.insights.totals`); with `trends`, each page's views per day as "trend_list"."""
+    totals = {}
+    for key, c in totals_.window(db_session, start, end).items():
+        t = totals[key] = _new_totals()
+        t["views"], t["page_sessions"] = c["views"], c["page_sessions"]
+        t["engaged_seconds"], t["exits"] = c["engaged_tenths"] / 10, c["exits"]
+        t["votes_yes"], t["votes_no"] = c["votes_yes"], c["votes_no"]
+        for name in INT_COLUMNS:
+            t[name] = c[name]
+        if c["signal_rows"]:
+            w = c["median_weight"]
+            t["median"] = round(c["median_tenths"] / 10 / w, 1) if w else None
+    if trends:
+        for key, views in totals_.views_per_day(db_session, start, end, totals).items():
+            totals[key]["trend_list"] = views
+    return totals
+
+
 def _sums(db_session, start, end, slug=None, trends=False):
-    """(page, lang) -> totals: the numbers only, added up by the database.
+    """(page, lang) -> totals added up from the daily rows (what `_window_sums` reads from
+    the running totals; kept as the reference the tests compare it with).
 
     With `trends`, the same grouped query also brings each page's views per day, joined into
     one "day=views,..." string by the database (no Python loop over the daily rows).
@@ -133,6 +153,8 @@ def _details(db_session, start, end, totals, keys, slug=None, daily=False):
     keys = set(keys)
     if not keys:
         return
+    if not daily:
+        return _table_evidence(db_session, start, end, totals, keys)
     q = select(PageDay).where(*_in_window(PageDay, start, end, slug))
     s = select(PageSignalDay).where(*_in_window(PageSignalDay, start, end, slug))
     if slug is None:
@@ -179,9 +201,42 @@ def _details(db_session, start, end, totals, keys, slug=None, daily=False):
                 c[f"sig_{n}"] = value
 
 
+TABLE_EVIDENCE = ("queries_after", "loop_partners", "dead_end_kinds")
+
+
+def _table_evidence(db_session, start, end, totals, keys):
+    """The evidence the page table shows for `keys`: no-vote reasons, stop headings, queries
+    searched after reading (with examples), loop partners and dead-end kinds. Only those
+    parts of the rows' JSON are read (the database picks them out) and merged."""
+    pairs = sorted(keys)
+    for page, lang, reasons in db_session.execute(
+            select(PageDay.page, PageDay.lang, PageDay.reasons)
+            .where(*_in_window(PageDay, start, end), tuple_(PageDay.page, PageDay.lang).in_(pairs))):
+        if reasons and (page, lang) in keys:
+            totals[(page, lang)]["reasons"].update(reasons)
+    details = PageSignalDay.details
+    parts = [details[name] for name in TABLE_EVIDENCE]
+    for page, lang, stops, examples, *dicts in db_session.execute(
+            select(PageSignalDay.page, PageSignalDay.lang, PageSignalDay.stops,
+                   details["examples"], *parts)
+            .where(*_in_window(PageSignalDay, start, end),
+                   tuple_(PageSignalDay.page, PageSignalDay.lang).in_(pairs))):
+        if (page, lang) not in keys:
+            continue
+        t = totals[(page, lang)]
+        if stops:
+            t["stops"].update(stops)
+        for name, value in zip(TABLE_EVIDENCE, dicts):
+            if value:
+                t[name].update(value)
+        if examples:
+            t["examples"].update(examples)
+        t["detailed"] = True
+
+
 def _load(db_session, start, end, slug=None):
     """(page, lang) -> totals over the window; evidence and daily numbers for `slug`'s pages."""
-    totals = _sums(db_session, start, end)
+    totals = _window_sums(db_session, start, end)
     if slug is not None:
         _trends(db_session, start, end, totals, slug)
         _details(db_session, start, end, totals, [k for k in totals if k[0] == slug], slug,
@@ -225,6 +280,23 @@ def _url(slug, lang):
         return f"/{lang}/docs/{slug}"
 
 
+def _url_builder():
+    """_url for many rows: url_for once, then the route's own converters for each page (the
+    same quoting; url_for for each of a thousand rows was a sixth of the page table's time)."""
+    try:
+        rule = next(r for r in current_app.url_map.iter_rules() if r.endpoint == "docs.page")
+        template = url_for("docs.page", lang="LANG0", slug="SLUG0")
+    except (RuntimeError, StopIteration):
+        return _url
+    lang_to_url, slug_to_url = rule._converters["lang"].to_url, rule._converters["slug"].to_url
+    head, _, tail = template.partition("LANG0")
+    middle, _, end = tail.partition("SLUG0")
+
+    def build(slug, lang):
+        return f"{head}{lang_to_url(lang)}{middle}{slug_to_url(slug)}{end}"
+    return build
+
+
 # Scoring
 
 def _scored(totals, meta, slug=None):
@@ -263,13 +335,15 @@ def _median(hist):
 def _evidence(name, part, t, key, meta, db_session, titles):
     slug, lang = key
     if name == "unhelpful":
-        no_reasons = Counter({k.split(":", 1)[1]: v for k, v in t["reasons"].items()
-                              if k.startswith("no:")})
+        # Most common first, ties in first-seen order (as Counter.most_common), without
+        # building a Counter for each of a thousand rows.
+        ranked = sorted(((k[3:], v) for k, v in t["reasons"].items() if k.startswith("no:")),
+                        key=lambda kv: -kv[1])
         low, high = scoring.wilson(t["votes_no"], t["votes_yes"] + t["votes_no"])
         return {"no": t["votes_no"], "yes": t["votes_yes"],
                 "votes": t["votes_yes"] + t["votes_no"], "wilson_low": _r(low),
-                "wilson_high": _r(high), "reasons": dict(no_reasons.most_common()),
-                "top_reason": no_reasons.most_common(1)[0][0] if no_reasons else None}
+                "wilson_high": _r(high), "reasons": dict(ranked),
+                "top_reason": ranked[0][0] if ranked else None}
     if name == "search_after":
         queries = [{"query_key": q, "example": t["examples"].get(q, q), "count": n}
                    for q, n in t["queries_after"].most_common(5)]
@@ -331,7 +405,8 @@ def _heading_titles(db_session):
     return titles
 
 
-def _row(key, t, parts, meta, days, db_session, titles, weights, labels=None):
+def _row(key, t, parts, meta, days, db_session, titles, weights, labels=None, url=_url,
+         fine=None):
     slug, lang = key
     m = meta.get(key) or {"title": slug, "section": "", "outdated": False}
     yes, no = t["votes_yes"], t["votes_no"]
@@ -342,7 +417,7 @@ def _row(key, t, parts, meta, days, db_session, titles, weights, labels=None):
     sessions = t["page_sessions"]
     return {
         "slug": slug, "lang": lang, "title": m["title"], "section": m["section"],
-        "url": _url(slug, lang), "views": t["views"], "sessions": sessions,
+        "url": url(slug, lang), "views": t["views"], "sessions": sessions,
         "engaged_seconds_avg": round(t["engaged_seconds"] / sessions, 1) if sessions else None,
         "engaged_seconds_median": t.get("median"),
         "completion": _r(t["completed"] / t["scrolled"]) if t["scrolled"] else None,
@@ -350,9 +425,9 @@ def _row(key, t, parts, meta, days, db_session, titles, weights, labels=None):
         "helpful": {"yes": yes, "no": no, "rate": _r(yes / (yes + no)) if yes + no else None,
                     "wilson_low": _r(low), "wilson_high": _r(high)},
         "stuck_score": scoring.total(parts),
-        "top_reason": top["reason"] if top["contribution"] >= 1 else explain.no_problem(),
+        "top_reason": top["reason"] if top["contribution"] >= 1 else (fine or explain.no_problem()),
         "signals": signals,
-        "trend": [t["trend"].get(d, 0) for d in days],
+        "trend": t.get("trend_list") or [t["trend"].get(d, 0) for d in days],
         "outdated": bool(m.get("outdated")),
     }
 
@@ -370,46 +445,16 @@ def _iso_days(start, end):
 def page_table(db_session, lang=None, start=None, end=None, section=None):
     """Every page × language with views or votes in the window, most stuck first.
 
-    The numbers come from the database's sums over the daily rows; the evidence dicts (top
+    The numbers come from the running totals (two rows a page, any range); the evidence dicts (top
     queries, headings, partners, reasons) are read only for rows where a signal counts.
     """
     _fresh(db_session)
     start, end = window(start, end)
-    key = (lang, start, end, section, _locale(), _stamp(db_session, start, end))
-    cached = _table_cache.get(key)
-    if cached is not None:
-        return json.loads(cached)  # a fresh copy: callers may change their rows
-    rows = _page_table(db_session, lang, start, end, section)
-    _table_cache[key] = json.dumps(rows)
-    while len(_table_cache) > 16:
-        _table_cache.pop(next(iter(_table_cache)))
-    return rows
-
-
-_table_cache = {}  # (filters, locale, data stamp) -> rows, per process
-
-
-def _locale():
-    from flask_babel import get_locale
-    return str(get_locale())
-
-
-def _stamp(db_session, start, end):
-    """A value that changes whenever the rollups, votes or content behind a table change."""
-    from portal.content.queries import content_stamp
-    days = db_session.execute(
-        select(func.count(), func.sum(PageDay.views), func.sum(PageDay.engaged_seconds),
-               func.sum(PageDay.votes_yes), func.sum(PageDay.votes_no), func.sum(PageDay.exits))
-        .where(*_in_window(PageDay, start, end))).one()
-    signals = db_session.execute(
-        select(func.count(), *(func.sum(getattr(PageSignalDay, n)) for n in INT_COLUMNS))
-        .where(*_in_window(PageSignalDay, start, end))).one()
-    votes = db_session.scalar(select(func.max(Vote.updated_at)))
-    return (tuple(days), tuple(signals), str(votes), tuple(map(str, content_stamp(db_session))))
+    return _page_table(db_session, lang, start, end, section)
 
 
 def _page_table(db_session, lang, start, end, section):
-    totals = _sums(db_session, start, end, trends=True)
+    totals = _window_sums(db_session, start, end, trends=True)
     meta = _pages(db_session)
     parts, _prior, weights, _k = _scored(totals, meta)
     titles, days = _heading_titles(db_session), _iso_days(start, end)
@@ -427,8 +472,9 @@ def _page_table(db_session, lang, start, end, section):
              [k for k in ranked[:EVIDENCE_ROWS] if any(p["contribution"] >= EVIDENCE_MIN
                                                       for p in parts[k].values())])
     labels = {name: explain.label(name) for name in scoring.SIGNALS}
-    rows = [_row(key, totals[key], parts[key], meta, days, db_session, titles, weights, labels)
-            for key in keys]
+    url, fine = _url_builder(), explain.no_problem()
+    rows = [_row(key, totals[key], parts[key], meta, days, db_session, titles, weights, labels,
+                 url, fine) for key in keys]
     rows.sort(key=lambda r: (-r["stuck_score"], -r["views"], r["slug"], r["lang"]))
     return rows
 
@@ -442,7 +488,7 @@ EVIDENCE_ROWS = 30
 def page_window(db_session, slug, lang, start, end):
     """Views, helpful votes, exit rate and stuck score of one page over any window."""
     _fresh(db_session)
-    totals = _sums(db_session, start, end)
+    totals = _window_sums(db_session, start, end)
     meta = _pages(db_session)
     parts, _prior, _w, _k = _scored(totals, meta)
     t = totals.get((slug, lang)) or _new_totals()
