@@ -32,6 +32,8 @@ def create_app(config=None):
     web.init_app(app)
     from portal.feedback.fastpath import EventsFastPath
     app.wsgi_app = EventsFastPath(app, app.wsgi_app)
+    from portal import sync
+    sync.init_app(app)
     from portal import pagecache
     pagecache.init_app(app)
     return app

@@ -17,6 +17,7 @@ from portal.feedback.upsert import upsert
 from portal.timeutil import utcnow
 
 SESSION = re.compile(r"^[0-9a-f]{32}$")
+BATCH_ID = re.compile(r"^[\w\-]{8,64}$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SLUG = re.compile(r"^[\w\-./]{1,255}$")
 SECTION = re.compile(r"^[\w\-.:]{1,200}$")
@@ -62,13 +63,15 @@ class Batch:
 
     session: str
     events: list
+    # The client's id for this batch (optional): a batch sent again is stored once.
+    batch_id: str | None = None
 
 
 def parse_batch(payload, known_pages, max_events=50):
     """Validate a decoded JSON batch against the published (slug, lang) pairs."""
     if not isinstance(payload, dict):
         raise IngestError(400, "The body must be a JSON object with 'session' and 'events'.")
-    extra = set(payload) - {"session", "events"}
+    extra = set(payload) - {"session", "events", "batch"}
     if extra:
         raise IngestError(422, f"Unknown top-level field(s): {', '.join(sorted(map(str, extra)))}.")
     session = _session(payload.get("session"))
@@ -79,7 +82,16 @@ def parse_batch(payload, known_pages, max_events=50):
         raise IngestError(413, f"At most {max_events} events per batch; this one has {len(events)}.")
     checked = [validate_event(e, i, known_pages) for i, e in enumerate(events)]
     order = sorted(range(len(checked)), key=lambda i: (checked[i].get("t") or 0, i))
-    return Batch(session, [checked[i] for i in order])
+    return Batch(session, [checked[i] for i in order], _batch_id(payload.get("batch")))
+
+
+def _batch_id(value):
+    if value is None:
+        return None
+    if not isinstance(value, str) or not BATCH_ID.match(value):
+        raise IngestError(422, "'batch' must be 8 to 64 letters, digits, '-' or '_' "
+                               "(a random id per batch, the same when it is sent again).")
+    return value
 
 
 # A batch whose latest `t` lies this far behind the server clock (or any amount ahead) is
@@ -272,10 +284,11 @@ CHECKS = {"page_view": _page_view, "engagement": _engagement, "scroll": _scroll,
 def store_batches(db_session, batches, now=None):
     """Insert the batches' events, votes and search clicks; the caller commits."""
     now = now or utcnow()
+    conn = db_session.connection()
+    batches = claim_batches(conn, batches, now)
     events = [(b.session, i, e) for b in batches for i, e in enumerate(b.events)]
     if not events:
         return 0
-    conn = db_session.connection()
     _insert_events(conn, events, now)
     for b in batches:
         for e in b.events:
@@ -284,6 +297,26 @@ def store_batches(db_session, batches, now=None):
     day = _processors(conn.dialect)["day"](now.date())
     conn.exec_driver_sql(_statements(conn.dialect)["dirty"], [_params(conn.dialect, (day,))])
     return len(events)
+
+
+def claim_batches(conn, batches, now):
+    """The batches not stored before: each id is claimed in the same transaction as its
+    events, so a batch sent again, to this node or another, is stored once (a concurrent
+    claim of the same id waits for the first transaction and then finds it taken)."""
+    if not any(b.batch_id for b in batches):
+        return batches
+    received = _processors(conn.dialect)["received_at"](now)
+    sql = _statements(conn.dialect)["batch"]
+    fresh = []
+    for b in batches:
+        if b.batch_id is None:
+            fresh.append(b)
+            continue
+        params = (b.batch_id, received) if conn.dialect.paramstyle == "qmark" else \
+            {"id": b.batch_id, "received_at": received}
+        if conn.exec_driver_sql(sql, params).rowcount:
+            fresh.append(b)
+    return fresh
 
 
 def _insert_events(conn, events, now):
@@ -355,7 +388,10 @@ def _statements(dialect):
         day = "?" if dialect.paramstyle == "qmark" else "%(day)s"
         _cache[key] = {
             "events": f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join(marks)})",
-            "dirty": f"INSERT INTO rollup_dirty_days (day) VALUES ({day}) ON CONFLICT (day) DO NOTHING"}
+            "dirty": f"INSERT INTO rollup_dirty_days (day) VALUES ({day}) ON CONFLICT (day) DO NOTHING",
+            "batch": "INSERT INTO event_batches (id, received_at) VALUES ("
+                     + ("?, ?" if dialect.paramstyle == "qmark" else "%(id)s, %(received_at)s")
+                     + ") ON CONFLICT (id) DO NOTHING"}
     return _cache[key]
 
 

@@ -58,6 +58,15 @@ class IngestDrop(db.Model):
     events: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class EventBatch(db.Model):
+    """An event batch id a client sent, so a batch sent again (a retry, another node) is
+    stored once; kept two days (pruned by the change-log follower, portal/sync.py)."""
+
+    __tablename__ = "event_batches"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class DirtyDay(db.Model):
     """A day whose rollups are behind its raw events."""
 
