@@ -115,7 +115,7 @@ def csrf_client_as(csrf_app):
         db.session.commit()
         client = csrf_app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
         return client
     return sign_in
 
@@ -152,7 +152,7 @@ def login_as(client, make_user):
     def login(role="writer"):
         user = make_user(role)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return user
     return login

@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter, PathConverter
 from portal import create_app
 from portal.auth import operations
 from portal.auth.access import PUBLIC, SIGNED_IN, rule_of
-from portal.auth.models import ROLES
+from portal.auth.models import ROLES, User
 from portal.extensions import db
 from portal.i18n import LangConverter
 from tests.conftest import make_app
@@ -106,7 +106,7 @@ def _request(app, users, tokens, actor, method, url):
     headers = {}
     if actor in users:
         with client.session_transaction() as session:
-            session["_user_id"] = str(users[actor])
+            session["_user_id"] = db.session.get(User, users[actor]).get_id()
             session["_fresh"] = True
     elif actor in tokens:
         headers["Authorization"] = f"Bearer {tokens[actor]}"

@@ -17,8 +17,13 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Existing rows get an empty nonce: their login ids become "<id>:", so sessions and
+    # remember cookies issued before this upgrade (plain "<id>") no longer sign anyone in.
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("session_nonce", sa.String(length=32), nullable=False,
+                                   server_default=""))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("session_nonce")

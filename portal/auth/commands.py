@@ -1,4 +1,4 @@
-"""CLI: create-user, create-token, revoke-tokens; demo accounts on a new instance."""
+"""CLI: create-user, set-password, (de)activate, create-token, revoke-tokens; demo accounts."""
 import click
 
 from portal.auth import operations
@@ -23,6 +23,53 @@ def create_user_command(email, role, password, name):
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.email} with role {user.role}.")
+
+
+def _existing_user(email):
+    user = operations.find_user(db.session, email)
+    if user is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    return user
+
+
+@portal_cli.command("set-password")
+@click.argument("email")
+@click.option("--password", help="Leave out to be asked for it.")
+def set_password_command(email, password):
+    """Give EMAIL a new password; signs the account out everywhere (API tokens stay)."""
+    user = _existing_user(email)
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        operations.reset_password(db.session, user, password)
+    except operations.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"New password set for {user.email}; its sessions are signed out.")
+
+
+@portal_cli.command("deactivate")
+@click.argument("email")
+def deactivate_command(email):
+    """Stop EMAIL from signing in: sessions end now and its API tokens are refused."""
+    _set_active(email, False)
+
+
+@portal_cli.command("activate")
+@click.argument("email")
+def activate_command(email):
+    """Let a deactivated EMAIL sign in again (with its old password and tokens)."""
+    _set_active(email, True)
+
+
+def _set_active(email, active):
+    user = _existing_user(email)
+    try:
+        operations.set_active(db.session, user, active)
+    except operations.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{user.email} is {'active' if active else 'deactivated'}.")
 
 
 @portal_cli.command("create-token")

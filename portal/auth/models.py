@@ -1,5 +1,7 @@
 """Users with roles, and API tokens stored as hashes."""
 import hashlib
+import hmac
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -11,6 +13,21 @@ from portal.extensions import db
 from portal.timeutil import UTCDateTime, utcnow
 
 ROLES = ("reader", "writer", "owner", "admin")
+
+
+def hash_password(password):
+    """A salted hash of `password` (werkzeug's default method and cost)."""
+    return generate_password_hash(password)
+
+
+def verify_password(password_hash, password):
+    """True when `password` matches `password_hash`; the one place a hash is checked."""
+    return check_password_hash(password_hash, password)
+
+
+def new_session_nonce():
+    """A fresh random value for `User.session_nonce`."""
+    return secrets.token_hex(16)
 
 
 class User(UserMixin, db.Model):
@@ -25,7 +42,23 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the login id kept in the session and remember cookies: replacing it (sign-out,
+    # new password) makes every copy of those cookies, on any device, sign in no one.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce,
+                                               server_default="")
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
+
+    def get_id(self):
+        """Flask-Login: the login id stored in the session and remember cookies."""
+        return f"{self.id}:{self.session_nonce}"
+
+    def matches_login_id(self, login_id):
+        """True when `login_id` (from a cookie) carries this user's current nonce."""
+        return hmac.compare_digest(self.get_id().encode(), str(login_id).encode())
+
+    def revoke_sessions(self):
+        """Sign this user out everywhere: old session and remember cookies stop working."""
+        self.session_nonce = new_session_nonce()
 
     @property
     def is_active(self):
@@ -34,11 +67,11 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password):
         """Store a salted hash of `password`."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password):
         """True when `password` matches the stored hash."""
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and verify_password(self.password_hash, password)
 
     def has_role(self, role):
         """True when the user's role is `role` or a higher one."""

@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
-                   request, url_for)
+                   request, session, url_for)
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -18,8 +18,13 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 @login_manager.user_loader
-def _load_user(user_id):
-    return db.session.get(User, int(user_id))
+def _load_user(login_id):
+    """The user named by a session or remember cookie, while its nonce is still current."""
+    user_id, _sep, _nonce = str(login_id).partition(":")
+    if not _sep or not user_id.isascii() or not user_id.isdigit() or len(user_id) > 18:
+        return None  # also login ids from before sessions carried a nonce
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.matches_login_id(login_id) else None
 
 
 @login_manager.request_loader
@@ -114,6 +119,7 @@ def login():
     if form.validate_on_submit():
         user, wait = _attempt(form)
         if user:
+            session.clear()  # a new session: nothing set before sign-in carries over
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
         if wait:
@@ -131,6 +137,9 @@ def logout():
     if request.method == "GET" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else 400
         return render_template("auth/logout.html", form=form), status
+    if current_user.is_authenticated:
+        operations.revoke_sessions(db.session, current_user._get_current_object())
+        db.session.commit()  # every copy of the old cookies, on any device, stops working
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("root"), 303)

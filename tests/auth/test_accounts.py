@@ -9,11 +9,11 @@ from portal.extensions import db
 
 def test_create_user_and_token_from_cli(runner):
     result = runner.invoke(args=["portal", "create-user", "Ann@Example.com", "--role", "writer",
-                                 "--password", "s3cret-pass"])
+                                 "--password", "s3cret-passphrase"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "ann@example.com"))
-    assert user.role == "writer" and user.check_password("s3cret-pass")
-    assert "s3cret-pass" not in user.password_hash
+    assert user.role == "writer" and user.check_password("s3cret-passphrase")
+    assert "s3cret-passphrase" not in user.password_hash
 
     result = runner.invoke(args=["portal", "create-token", "ann@example.com"])
     token = result.output.strip()
@@ -23,7 +23,7 @@ def test_create_user_and_token_from_cli(runner):
 
 
 def test_cli_refuses_duplicates_and_unknown_users(runner):
-    args = ["portal", "create-user", "a@example.com", "--role", "owner", "--password", "x" * 10]
+    args = ["portal", "create-user", "a@example.com", "--role", "owner", "--password", "x" * 12]
     assert runner.invoke(args=args).exit_code == 0
     again = runner.invoke(args=args)
     assert again.exit_code != 0 and "already exists" in again.output

@@ -105,7 +105,7 @@ def test_my_tasks_and_header_count(client, docs, login_as, make_user):
     client.post("/api/v1/tasks", json={"title": "for wes", "assignee": writer.email})
     client.post("/api/v1/tasks", json={"title": "for nobody"})
     with client.session_transaction() as session:
-        session["_user_id"] = str(writer.id)
+        session["_user_id"] = writer.get_id()
     html = client.get("/write/tasks/mine").get_data(as_text=True)
     assert "for wes" in html and "for nobody" not in html
     assert "Notifications (1)" in html
@@ -161,13 +161,13 @@ def test_opening_a_notification_marks_it_read(client, docs, login_as, make_user)
     task = client.post("/api/v1/tasks", json={"title": "t", "assignee": writer.email}).get_json()
     note = db.session.scalars(db.select(Notification)).one()
     with client.session_transaction() as session:
-        session["_user_id"] = str(writer.id)
+        session["_user_id"] = writer.get_id()
     response = client.post(f"/notifications/{note.id}/read", data={"open": "1"})
     assert response.headers["Location"].endswith(f"/write/tasks/{task['id']}")
     db.session.refresh(note)
     assert note.read_at is not None
     with client.session_transaction() as session:
-        session["_user_id"] = str(make_user("writer").id)
+        session["_user_id"] = make_user("writer").get_id()
     assert client.post(f"/notifications/{note.id}/read").status_code == 404  # not theirs
 
 
