@@ -14,19 +14,25 @@ from flask import current_app
 from portal import database
 from portal.extensions import db
 from portal.feedback import service
-from portal.feedback.ingest import IngestError, count_drop, is_bot, parse_batch
+from portal.feedback.ingest import IngestError, count_drop, is_bot, opted_out, parse_batch
 from portal.web import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 PATH = "/api/v1/events"
 
 
-def accept_events(read_body, mimetype, content_length, user_agent, address):
-    """Validate and store one batch; returns (status, JSON-able body, extra headers)."""
+def accept_events(read_body, mimetype, content_length, user_agent, address, opted_out=False):
+    """Validate and store one batch; returns (status, JSON-able body, extra headers).
+
+    `opted_out` (Do-Not-Track or GPC sent): nothing is stored or counted, the answer is
+    202 with every event dropped for the reason "do_not_track".
+    """
     try:
         payload = parse_body(read_body, mimetype, content_length)
         listed = payload.get("events") if isinstance(payload, dict) else None
         count = len(listed) if isinstance(listed, list) else 0
+        if opted_out:
+            return 202, {"accepted": 0, "dropped": count, "reason": "do_not_track"}, {}
         bot = is_bot(user_agent, current_app.config["EVENT_BOT_PATTERNS"])
         if bot:  # a batch counts at most what a valid one could hold
             count = min(count, current_app.config["EVENT_MAX_BATCH"])
@@ -97,7 +103,8 @@ class EventsFastPath:
         try:
             return accept_events(lambda n: stream.read(min(n, length)) if length else b"",
                                  mimetype, length, environ.get("HTTP_USER_AGENT", ""),
-                                 environ.get("REMOTE_ADDR", ""))
+                                 environ.get("REMOTE_ADDR", ""),
+                                 opted_out(environ.get("HTTP_DNT"), environ.get("HTTP_SEC_GPC")))
         except Exception as exc:  # keep the database session clean, answer JSON
             if database.is_outage(exc):  # counted once per outage, not a traceback each
                 database.health.failed(exc)

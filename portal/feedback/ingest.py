@@ -428,6 +428,13 @@ def count_drop(db_session, reason, events, now=None):
            ["day", "reason"], [], increment={"events": events})
 
 
+def opted_out(dnt, gpc):
+    """True when the request says Do-Not-Track (`DNT: 1`) or Global Privacy Control
+    (`Sec-GPC: 1`): the server then stores no reading events and links no search to a session.
+    """
+    return (dnt or "").strip() == "1" or (gpc or "").strip() == "1"
+
+
 def is_bot(user_agent, patterns):
     """True when the user agent is empty or matches a known bot pattern."""
     ua = (user_agent or "").lower()

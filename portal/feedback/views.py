@@ -8,7 +8,7 @@ from portal.auth.access import public
 from portal.extensions import csrf, db
 from portal.feedback import service
 from portal.feedback.fastpath import accept_events, check_rate, parse_body
-from portal.feedback.ingest import IngestError, parse_batch
+from portal.feedback.ingest import IngestError, opted_out, parse_batch
 from portal.i18n import is_content_language
 
 bp = Blueprint("feedback", __name__, template_folder="templates")
@@ -35,7 +35,7 @@ def events():
     """
     status, body, headers = accept_events(
         lambda n: request.stream.read(n), request.mimetype, request.content_length,
-        request.user_agent.string, request.remote_addr)
+        request.user_agent.string, request.remote_addr, _opted_out())
     return jsonify(body), status, headers
 
 
@@ -50,7 +50,10 @@ def feedback():
     if not isinstance(payload, dict):
         raise IngestError(400, "The body must be a JSON object.")
     event = {k: v for k, v in payload.items() if k != "session"}
-    batch = parse_batch({"session": payload.get("session"), "events": [dict(event, type="feedback")]},
+    # A vote is the reader's own act and is kept; under Do-Not-Track or GPC it is not linked
+    # to their reading session (a random one, as for the no-JS form).
+    session = secrets.token_hex(16) if _opted_out() else payload.get("session")
+    batch = parse_batch({"session": session, "events": [dict(event, type="feedback")]},
                         service.known_pages())
     _rate_limit(1)
     return jsonify(accepted=service.store(batch)), 202
@@ -91,6 +94,10 @@ def _form_problem(exc):
         "page": _("This page does not take answers. It may have been moved or unpublished."),
         "section": _("This section does not take answers. It may have been renamed."),
     }.get(exc.field, _("Your answer could not be saved. Please go back and try again."))
+
+
+def _opted_out():
+    return opted_out(request.headers.get("DNT"), request.headers.get("Sec-GPC"))
 
 
 def _json_body():

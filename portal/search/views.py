@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from portal.auth.access import public
 from portal.extensions import db
-from portal.feedback.ingest import is_bot
+from portal.feedback.ingest import is_bot, opted_out
 from portal.i18n import is_content_language, language_name
 from portal.search import index, service
 from portal.search.log import MAX_QUERY, clean_session
@@ -69,8 +69,11 @@ def api_search():
 
 
 def _reader_session():
-    """The beacon session of a search; none for bots, so their searches never teach ranking."""
+    """The beacon session of a search; none for bots, so their searches never teach ranking,
+    and none under Do-Not-Track or GPC: the search is logged without linking it to reading."""
     if is_bot(request.headers.get("User-Agent"), current_app.config["EVENT_BOT_PATTERNS"]):
+        return None
+    if opted_out(request.headers.get("DNT"), request.headers.get("Sec-GPC")):
         return None
     return clean_session(request.args.get("session"))
 
