@@ -60,19 +60,74 @@
     queue.push(event);
   }
 
-  function post(events) {
-    var body = JSON.stringify({ session: session, events: events });
-    try {
-      if (navigator.sendBeacon &&
-          navigator.sendBeacon(ENDPOINT, new Blob([body], { type: "application/json" }))) return;
-    } catch (e) { /* fall back to fetch */ }
-    if (window.fetch) {
-      fetch(ENDPOINT, { method: "POST", body: body, keepalive: true, credentials: "omit",
-        headers: { "Content-Type": "application/json" } }).catch(noop);
-    }
+  // Batches the server could not take (503 during a database outage, 429, a network
+  // error) are kept and sent again after its Retry-After; a page left before that hands
+  // them to the next page of this tab through sessionStorage. Each batch carries a random
+  // id that stays the same when it is sent again, so the server stores it once even if an
+  // answer was lost after the commit. A batch refused as invalid (4xx) is not sent again.
+  var retry = [], retryTimer = null, RETRY_MS = 5000, MAX_KEPT = 20;
+  var KEPT = "signpost.unsent";
+
+  function batchId() {
+    var bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  function flush() {
+  function post(batch, leaving) {
+    var body = JSON.stringify({ session: session, batch: batch.id, events: batch.events });
+    if (leaving || !window.fetch) {
+      try {
+        if (navigator.sendBeacon &&
+            navigator.sendBeacon(ENDPOINT, new Blob([body], { type: "application/json" }))) return;
+      } catch (e) { /* fall back to fetch */ }
+      if (!window.fetch) return;
+    }
+    fetch(ENDPOINT, { method: "POST", body: body, keepalive: true, credentials: "omit",
+      headers: { "Content-Type": "application/json" } }).then(function (response) {
+      if (response.status === 503 || response.status === 429 || response.status >= 500) {
+        var wait = parseInt(response.headers.get("Retry-After"), 10);
+        keep(batch, wait > 0 ? Math.min(wait, 300) * 1000 : RETRY_MS);
+      }
+    }, function () { keep(batch, RETRY_MS); });
+  }
+
+  function keep(batch, wait) {
+    retry.push(batch);
+    while (retry.length > MAX_KEPT) retry.shift(); // a long outage: keep the latest
+    save();
+    if (retryTimer === null) retryTimer = setTimeout(resend, wait);
+  }
+
+  function resend() {
+    retryTimer = null;
+    var batches = retry.splice(0, retry.length);
+    save();
+    batches.forEach(function (batch) { post(batch, false); });
+  }
+
+  function save() {
+    try {
+      if (retry.length) sessionStorage.setItem(KEPT, JSON.stringify(retry));
+      else sessionStorage.removeItem(KEPT);
+    } catch (e) { /* storage full or blocked: they stay in memory only */ }
+  }
+
+  function restore() {
+    try {
+      var kept = JSON.parse(sessionStorage.getItem(KEPT) || "[]");
+      sessionStorage.removeItem(KEPT);
+      if (Array.isArray(kept) && kept.length) {
+        retry = kept.filter(function (b) {
+          return b && /^[0-9a-f]{24}$/.test(b.id) && Array.isArray(b.events);
+        }).slice(-MAX_KEPT);
+        save();
+        retryTimer = setTimeout(resend, 0);
+      }
+    } catch (e) { /* nothing kept */ }
+  }
+
+  function flush(leaving) {
     var seconds = Math.round(engaged * 10) / 10;
     if (seconds > 0) { send({ type: "engagement", seconds: Math.min(seconds, 3600) }); engaged = 0; }
     if (maxDepth > sentDepth || deepest !== sentDeepest) {
@@ -81,7 +136,7 @@
       send(scroll);
       sentDepth = maxDepth; sentDeepest = deepest;
     }
-    while (queue.length) post(queue.splice(0, MAX_BATCH));
+    while (queue.length) post({ id: batchId(), events: queue.splice(0, MAX_BATCH) }, leaving === true);
   }
 
   // Where the reader came from: a search result, another page here, elsewhere, or nowhere.
@@ -145,7 +200,8 @@
   var revision = parseInt(article.getAttribute("data-rev"), 10);
   if (revision > 0) view.rev = revision; // the revision this reader saw (edit impact)
   send(view);
-  window.signpost = { enabled: true, session: session, ref: view.ref, send: send, flush: flush,
+  window.signpost = { enabled: true, session: session, ref: view.ref, send: send,
+    flush: function () { flush(false); },
     copied: copied, engagedSeconds: function () { return totalEngaged; } };
   var totalEngaged = 0;
 
@@ -175,14 +231,15 @@
     var link = e.target.closest && e.target.closest("a[href]");
     if (!link || link.origin === location.origin || !/^https?:$/.test(link.protocol)) return;
     send({ type: "link", href: link.href.slice(0, 2000) });
-    flush();
+    flush(true); // the reader is leaving: a beacon outlives the page
   });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") flush();
+    if (document.visibilityState === "hidden") flush(true);
   });
   window.addEventListener("pagehide", function () {
     if (!exited) { exited = true; send({ type: "exit", seconds: totalEngaged }); }
-    flush();
+    flush(true);
   });
+  restore();
   measureScroll();
 })();
