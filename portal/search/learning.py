@@ -165,7 +165,7 @@ def rerank(hits, learned):
 
 
 def refresh_in_background(app, every):
-    """Recompute in a thread when the stored boosts are older than `every` seconds.
+    """Recompute in a thread (returned) when the stored boosts are older than `every` seconds.
 
     The first process to move `learned_at` forward wins; the others find it fresh.
     """
@@ -174,10 +174,11 @@ def refresh_in_background(app, every):
             from portal.extensions import db
             try:
                 now = utcnow()
+                stale = (SearchTuning.learned_at.is_(None)
+                         | (SearchTuning.learned_at < now - timedelta(seconds=every)))
                 claimed = db.session.execute(
-                    update(SearchTuning).where(SearchTuning.id == 1, SearchTuning.learning.is_(True),
-                                               (SearchTuning.learned_at.is_(None))
-                                               | (SearchTuning.learned_at < now - timedelta(seconds=every)))
+                    update(SearchTuning)
+                    .where(SearchTuning.id == 1, SearchTuning.learning.is_(True), stale)
                     .values(learned_at=now)).rowcount
                 db.session.commit()
                 if claimed:
@@ -188,4 +189,6 @@ def refresh_in_background(app, every):
                 log.exception("learning from search clicks failed")
             finally:
                 db.session.remove()
-    threading.Thread(target=run, name="search-learning", daemon=True).start()
+    thread = threading.Thread(target=run, name="search-learning", daemon=True)
+    thread.start()
+    return thread

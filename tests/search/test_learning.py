@@ -126,3 +126,18 @@ def test_learning_can_be_switched_off_and_is_shown_to_owners(client, login_as, t
     assert "guide/beta" in html
     r = client.put("/api/v1/search/learned", json={"learning": "no"})
     assert r.status_code == 422 and "true or false" in r.get_json()["error"]
+
+
+def test_boosts_are_recomputed_in_the_background_once_per_interval(app, twins):
+    teach([session(i) for i in range(learning.MIN_SESSIONS)])
+    learning.settings(db.session)
+    db.session.commit()
+    learning.refresh_in_background(app, 3600).join(timeout=60)
+    db.session.expire_all()
+    assert [r.slug for r in learning.listing(db.session)] == ["guide/beta"]
+    stamp = learning.settings(db.session).learned_at
+    teach([session(i) for i in range(10, 10 + learning.MIN_SESSIONS)], slug="guide/alpha")
+    learning.refresh_in_background(app, 3600).join(timeout=60)  # still fresh: no recompute
+    db.session.expire_all()
+    assert [r.slug for r in learning.listing(db.session)] == ["guide/beta"]
+    assert learning.settings(db.session).learned_at == stamp
