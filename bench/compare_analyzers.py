@@ -8,13 +8,14 @@ import statistics
 import tempfile
 import time
 
-from bench.search_common import EXTRA_QUERIES, corpus_docs, dev_queries, mrr
+from bench.search_common import EXTRA_QUERIES, FROZEN_QUERIES, corpus_docs, dev_queries, mrr
 from portal.search.analysis import kiwi
 from portal.search.engine import KOREAN_MODES, Engine
 
 
-def measure(mode, docs, queries, extra):
-    """(MRR@10, hit@5, extra-set MRR@10, build seconds, median query ms) for one mode."""
+def measure(mode, docs, queries, extra, frozen):
+    """(MRR@10, hit@5, extra-set MRR@10, frozen-set MRR@10, build seconds, median query ms)
+    for one mode."""
     with tempfile.TemporaryDirectory(prefix="signpost-analyzers-") as folder:
         engine = Engine(folder, korean=mode)
         started = time.perf_counter()
@@ -22,6 +23,7 @@ def measure(mode, docs, queries, extra):
         build = time.perf_counter() - started
         score, hit5 = mrr(engine, queries, "ko")
         extra_score, _ = mrr(engine, extra, "ko")
+        frozen_score, _ = mrr(engine, frozen, "ko")
         times = []
         for lang, text, _ in queries:
             if lang == "ko":
@@ -29,20 +31,22 @@ def measure(mode, docs, queries, extra):
                 engine.search("ko", text, limit=10)
                 times.append((time.perf_counter() - started) * 1000)
         engine.close()
-    return score, hit5, extra_score, build, statistics.median(times)
+    return score, hit5, extra_score, frozen_score, build, statistics.median(times)
 
 
 def main():
     kiwi()  # load the model once, outside the timings
     docs = [d for d in corpus_docs(("ko",))]
     queries, extra = dev_queries(), dev_queries(EXTRA_QUERIES)
-    print("| Korean analyzer | MRR@10 dev | hit@5 dev | MRR@10 extra | index build (124 pages) "
-          "| median query |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    frozen = dev_queries(FROZEN_QUERIES)
+    print("| Korean analyzer | MRR@10 frozen | MRR@10 dev | hit@5 dev | MRR@10 extra "
+          "| index build (124 pages) | median query |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for mode in ("bigram", "kiwi", "hybrid"):
-        score, hit5, extra_score, build, median = measure(mode, docs, queries, extra)
-        print(f"| {mode} | {score:.3f} | {hit5:.3f} | {extra_score:.3f} | {build:.1f} s "
-              f"| {median:.1f} ms |", flush=True)
+        score, hit5, extra_score, frozen_score, build, median = measure(
+            mode, docs, queries, extra, frozen)
+        print(f"| {mode} | {frozen_score:.3f} | {score:.3f} | {hit5:.3f} | {extra_score:.3f} "
+              f"| {build:.1f} s | {median:.1f} ms |", flush=True)
 
 
 if __name__ == "__main__":

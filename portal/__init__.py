@@ -30,6 +30,8 @@ def create_app(config=None):
     _register_cli(app)
     from portal import web
     web.init_app(app)
+    from portal.search import index as search_index
+    search_index.init_app(app)
     from portal.feedback.fastpath import EventsFastPath
     app.wsgi_app = EventsFastPath(app, app.wsgi_app)
     from portal import sync

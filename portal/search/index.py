@@ -2,14 +2,35 @@
 
 Content changes reach it only through the after-commit hook `on_published` below.
 """
+import gc
 import logging
+import sys
 
 from flask import current_app
 
 from portal.content import events, queries
+from portal.search import analysis
 from portal.search.engine import Doc, Engine
 
 log = logging.getLogger(__name__)
+
+
+def init_app(app):
+    """In a pre-forking server's master, load the Korean model before the workers fork.
+
+    `SEARCH_PRELOAD` (default: when gunicorn is serving, never in tests) loads it at app
+    creation; gunicorn.conf.py's `preload_app` builds the app in the master, so every
+    worker shares one copy of the model instead of loading ~500 MB each on its first
+    Korean search. `gc.freeze()` then keeps the collector of each worker from writing to
+    the objects built so far (a write unshares the page it lands on).
+    """
+    preload = app.config.get("SEARCH_PRELOAD")
+    if preload is None:
+        preload = "gunicorn.arbiter" in sys.modules and not app.testing
+    if preload and app.config.get("SEARCH_KOREAN", "hybrid") != "bigram" \
+            and "ko" in app.config["CONTENT_LANGUAGES"]:
+        analysis.preload()
+        gc.freeze()
 
 
 def engine():

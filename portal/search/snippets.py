@@ -13,6 +13,10 @@ MAX_MATCHES = 60
 MAX_SCAN = 30_000
 
 
+WORD_TAIL = re.compile(r"\w*")
+WORD_CHAR = re.compile(r"\w")
+
+
 def _pattern(marks):
     """A regex matching any mark: Latin stems at a word start, CJK terms anywhere."""
     parts = []
@@ -24,17 +28,74 @@ def _pattern(marks):
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
-def _best_start(matches):
+def _matches(text, marks):
+    """[(start, end)] of the first MAX_MATCHES marks in `text`, as `_pattern` finds them.
+
+    The regex tries every alternative at every position (a quarter of a search's time at
+    10,000 pages); `str.find` per mark on the lower-cased text and a merge is several
+    times faster. Texts whose lower-casing changes their length take the regex path.
+    """
+    scan = text[:MAX_SCAN]
+    lowered = scan.lower()
+    if len(lowered) != len(scan):
+        return _regex_matches(scan, marks)
+    found = []
+    for rank, mark in enumerate(sorted(marks, key=len, reverse=True)):
+        cjk = CJK_CHAR.match(mark)
+        if not cjk and len(mark) < 2:
+            continue
+        needle, pos, taken = mark.lower(), 0, 0
+        while taken < MAX_MATCHES:
+            at = lowered.find(needle, pos)
+            if at == -1:
+                break
+            pos = at + 1
+            if cjk:
+                end = at + len(needle)
+            elif at and WORD_CHAR.match(lowered, at - 1) or not WORD_CHAR.match(needle):
+                continue  # not at a word start (the regex's \b)
+            else:
+                end = WORD_TAIL.match(lowered, at + len(needle)).end()
+            found.append((at, rank, end))
+            taken += 1
+    found.sort()
+    out, last = [], 0
+    for start, _, end in found:  # leftmost first, then the longer mark, no overlaps
+        if start >= last:
+            out.append((start, end))
+            last = end
+            if len(out) >= MAX_MATCHES:
+                break
+    return out
+
+
+def _regex_matches(text, marks):
+    pattern = _pattern(marks)
+    out = []
+    if pattern is not None:
+        for m in pattern.finditer(text):
+            out.append(m.span())
+            if len(out) >= MAX_MATCHES:
+                break
+    return out
+
+
+def _best_start(text, matches):
     """Index of the match that starts the window covering the most distinct terms."""
-    best, best_count, j = 0, 0, 0
-    found = [m.group().lower() for m in matches]
-    for i, m in enumerate(matches):
-        j = max(j, i)
-        while j + 1 < len(matches) and matches[j + 1].end() - m.start() <= WINDOW:
+    found = [text[a:b].lower() for a, b in matches]
+    best, best_count, j = 0, 0, -1
+    counts = {}
+    for i, (start, _) in enumerate(matches):
+        if j < i:  # the window always holds its first match
+            j, counts = i, {found[i]: 1}
+        while j + 1 < len(matches) and matches[j + 1][1] - start <= WINDOW:
             j += 1
-        count = len(set(found[i:j + 1]))
-        if count > best_count:
-            best, best_count = i, count
+            counts[found[j]] = counts.get(found[j], 0) + 1
+        if len(counts) > best_count:
+            best, best_count = i, len(counts)
+        counts[found[i]] -= 1  # slide: the window's first match leaves
+        if not counts[found[i]]:
+            del counts[found[i]]
     return best
 
 
@@ -52,22 +113,16 @@ def _bounds(text, anchor):
 
 def snippet(text, marks):
     """An escaped passage of `text` with `<mark>` around the query's terms."""
-    pattern = _pattern(marks)
-    matches = []
-    if pattern is not None:
-        for m in pattern.finditer(text, 0, MAX_SCAN):
-            matches.append(m)
-            if len(matches) >= MAX_MATCHES:
-                break
-    anchor = matches[_best_start(matches)].start() if matches else 0
+    matches = _matches(text, marks)
+    anchor = matches[_best_start(text, matches)][0] if matches else 0
     start, end = _bounds(text, anchor)
     out, pos = [], start
-    for m in matches:
-        if m.start() < start or m.end() > end:
+    for a, b in matches:
+        if a < start or b > end:
             continue
-        out.append(escape(text[pos:m.start()]))
-        out.append("<mark>" + escape(m.group()) + "</mark>")
-        pos = m.end()
+        out.append(escape(text[pos:a]))
+        out.append("<mark>" + escape(text[a:b]) + "</mark>")
+        pos = b
     out.append(escape(text[pos:end]))
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text) else ""
