@@ -1,0 +1,289 @@
+"""Anonymous reader pages against the framework's floor, side by side, with `wrk`.
+
+One run starts two servers with the same gunicorn settings (`gunicorn.conf.py`: workers,
+threads, preload): Signpost on a fresh instance, and the *floor*, a bare Flask app that
+returns the very bytes Signpost served for the page from memory. `wrk` (C, not Python
+threads; installed with apt-get when missing) drives each with 32 connections in
+interleaved rounds; the medians of the rounds are reported with the ratio. Then the same
+Signpost page with and without 10,000 events/s arriving at POST /api/v1/events from a
+separate, paced process. Also checks that a matching ETag gets a 304.
+
+Environment: BENCH_PAGES_SECONDS (per round, 5), BENCH_PAGES_ROUNDS (3),
+BENCH_PAGES_CONNECTIONS (32), BENCH_PAGES_EVENTS (events/s, 10000).
+`python -m bench.bench_pages send PORT RATE SECONDS` is the event sender on its own.
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from bench.common import CORPUS, ROOT, flask, free_port, instance
+
+SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS", 5))
+ROUNDS = int(os.environ.get("BENCH_PAGES_ROUNDS", 3))
+CONNECTIONS = int(os.environ.get("BENCH_PAGES_CONNECTIONS", 32))
+EVENTS_PER_SECOND = int(os.environ.get("BENCH_PAGES_EVENTS", 10_000))
+EVENT_BATCH = 50  # EVENT_MAX_BATCH
+RATIO_TARGET, P99_TARGET_MS, INGEST_DROP_TARGET = 0.7, 25.0, 0.25
+GUIDE_PAGE = "/en/docs/searching"
+CORPUS_PAGE = "/en/docs/deployment/concepts"
+
+FLOOR_APP = '''
+"""The framework's floor: the same bytes and headers from memory, nothing else."""
+import json
+from flask import Flask, Response
+with open({body!r}, "rb") as fh:
+    BODY = fh.read()
+with open({headers!r}) as fh:
+    HEADERS = json.load(fh)
+app = Flask(__name__)
+
+
+@app.route({path!r})
+def page():
+    return Response(BODY, headers=HEADERS)
+'''
+
+
+def run(report):
+    wrk = _ensure_wrk()
+    if wrk is None:
+        report("pages: wrk", "n/a", "", note="wrk is not installed and apt-get could not install it")
+        return
+    with instance() as (folder, env):
+        env = dict(env, SIGNPOST_EVENT_RATE_LIMIT="0")
+        flask(env, "init", "--no-demo")
+        flask(env, "import-docs", str(ROOT / "docs"))  # the user guide
+        _compare_page(report, wrk, folder, env, GUIDE_PAGE, "guide page", under_ingest=True)
+    if (CORPUS / "mkdocs.yml").is_file():
+        with instance() as (folder, env):
+            env = dict(env, SIGNPOST_DOCS_PATH=str(folder / "nodocs"))
+            flask(env, "init", "--no-demo")
+            flask(env, "import-docs", str(CORPUS), "--mkdocs")
+            _compare_page(report, wrk, folder, env, CORPUS_PAGE, "corpus page")
+
+
+def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
+    with _server(env, "wsgi:app", ROOT) as port:
+        status, headers, body = _get(port, path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        _report_headers(report, port, path, label, headers, body)
+        floor_dir = folder / "floor"
+        floor_dir.mkdir()
+        _write_floor(floor_dir, path, headers, body)
+        with _server(dict(env, PYTHONPATH=str(floor_dir)), "floor:app", floor_dir) as floor_port:
+            assert _get(floor_port, path)[2] == body
+            _wrk(wrk, floor_port, path, 1)  # warm both up (the page cache, the workers)
+            _wrk(wrk, port, path, 1)
+            floor, signpost = [], []
+            for i in range(ROUNDS):
+                order = [(floor, floor_port), (signpost, port)]
+                for results, p in (order if i % 2 == 0 else order[::-1]):
+                    results.append(_wrk(wrk, p, path, SECONDS))
+        _report_comparison(report, label, len(body), floor, signpost)
+        if under_ingest:
+            _compare_under_ingest(report, wrk, port, path, label)
+
+
+def _report_headers(report, port, path, label, headers, body):
+    etag = headers.get("etag")
+    again = _get(port, path, {"If-None-Match": etag or '"none"'})
+    ok = etag is not None and again[0] == 304 and again[2] == b""
+    vary = headers.get("vary", "")
+    report(f"pages: {label}: 304 for a matching ETag", again[0], "status", target="304", ok=ok,
+           note=f"ETag {etag}; Cache-Control: {headers.get('cache-control')}; "
+                f"Last-Modified {'present' if headers.get('last-modified') else 'MISSING'}; "
+                f"Vary: {vary or '-'}")
+    report(f"pages: {label}: no Vary: Cookie on anonymous pages", "cookie" not in vary.lower(),
+           "", target="True", ok="cookie" not in vary.lower(), note=f"{len(body):,} bytes")
+
+
+def _report_comparison(report, label, size, floor, signpost):
+    floor_rps = statistics.median(r["rps"] for r in floor)
+    sign_rps = statistics.median(r["rps"] for r in signpost)
+    sign_p99 = statistics.median(r["p99"] for r in signpost)
+    floor_p99 = statistics.median(r["p99"] for r in floor)
+    errors = sum(r["errors"] for r in signpost + floor)
+    ratio = sign_rps / floor_rps if floor_rps else 0
+    rounds = ", ".join(f"{r['rps']:,.0f}" for r in signpost)
+    report(f"pages: {label} ({size // 1024} KB), floor (bare Flask, same bytes), {CONNECTIONS} conns",
+           f"{floor_rps:,.0f}", "req/s", note=f"p99 {floor_p99:.1f} ms; rounds "
+           + ", ".join(f"{r['rps']:,.0f}" for r in floor))
+    report(f"pages: {label}, Signpost anonymous, {CONNECTIONS} conns", f"{sign_rps:,.0f}", "req/s",
+           note=f"rounds {rounds}; {errors} errors")
+    report(f"pages: {label}, Signpost / floor", f"{ratio:.2f}", "x", target=f">= {RATIO_TARGET}",
+           ok=ratio >= RATIO_TARGET and errors == 0)
+    report(f"pages: {label}, Signpost p99 at {CONNECTIONS} conns", f"{sign_p99:.1f}", "ms",
+           target=f"< {P99_TARGET_MS:.0f}", ok=sign_p99 < P99_TARGET_MS)
+
+
+def _compare_under_ingest(report, wrk, port, path, label):
+    quiet, loaded, sent = [], [], []
+    for i in range(ROUNDS):
+        for ingest in ((False, True) if i % 2 == 0 else (True, False)):
+            if not ingest:
+                quiet.append(_wrk(wrk, port, path, SECONDS))
+                continue
+            sender = subprocess.Popen(
+                [sys.executable, "-m", "bench.bench_pages", "send", str(port),
+                 str(EVENTS_PER_SECOND), str(SECONDS + 2)],
+                cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            time.sleep(1)  # the sender at its pace before measuring
+            loaded.append(_wrk(wrk, port, path, SECONDS))
+            out, _ = sender.communicate(timeout=SECONDS + 60)
+            sent.append(json.loads(out.strip().splitlines()[-1]))
+    quiet_rps = statistics.median(r["rps"] for r in quiet)
+    loaded_rps = statistics.median(r["rps"] for r in loaded)
+    drop = 1 - loaded_rps / quiet_rps if quiet_rps else 1
+    rate = statistics.median(s["events_per_second"] for s in sent)
+    refused = sum(s["failed"] for s in sent)
+    report(f"pages: {label} while {EVENTS_PER_SECOND:,} events/s arrive", f"{loaded_rps:,.0f}",
+           "req/s", note=f"without: {quiet_rps:,.0f} req/s; p99 "
+           f"{statistics.median(r['p99'] for r in loaded):.1f} ms; events stored at "
+           f"{rate:,.0f}/s, {refused} batches refused")
+    report(f"pages: {label}, throughput lost under ingest", f"{drop * 100:.0f}", "%",
+           target=f"<= {INGEST_DROP_TARGET * 100:.0f}",
+           ok=drop <= INGEST_DROP_TARGET and rate >= 0.9 * EVENTS_PER_SECOND and refused == 0)
+
+
+# -- servers and load ------------------------------------------------------------------
+
+class _server:
+    """gunicorn with the repository's gunicorn.conf.py on a free port (context manager)."""
+
+    def __init__(self, env, target, cwd):
+        self.env, self.target, self.cwd = env, target, cwd
+
+    def __enter__(self):
+        self.port = free_port()
+        env = dict(self.env, PORT=str(self.port))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+             "--no-control-socket", "--log-level", "warning", self.target],
+            cwd=self.cwd, env=env)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _get(self.port, "/")[0] in (200, 302, 404):
+                    return self.port
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.proc.kill()
+                raise RuntimeError(f"gunicorn {self.target} did not start")
+            time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def _write_floor(folder, path, headers, body):
+    (folder / "page.html").write_bytes(body)
+    kept = {k: v for k, v in headers.items() if k not in ("content-length", "date", "server",
+                                                          "connection")}
+    (folder / "headers.json").write_text(json.dumps(kept))
+    (folder / "floor.py").write_text(FLOOR_APP.format(
+        body=str(folder / "page.html"), headers=str(folder / "headers.json"), path=path))
+
+
+def _get(port, path, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                response.read())
+    finally:
+        conn.close()
+
+
+def _ensure_wrk():
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("  installing wrk with apt-get", flush=True)
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    for cmd in (["apt-get", "install", "-y", "-q", "wrk"], ["apt-get", "update", "-q"],
+                ["apt-get", "install", "-y", "-q", "wrk"]):
+        subprocess.run(sudo + cmd, capture_output=True)
+        if shutil.which("wrk"):
+            break
+    return shutil.which("wrk")
+
+
+def _wrk(wrk, port, path, seconds):
+    """One wrk run: requests/s, p99 (ms) and non-2xx/3xx or socket errors."""
+    threads = max(1, min(os.cpu_count() or 1, CONNECTIONS))
+    out = subprocess.run(
+        [wrk, f"-t{threads}", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--latency",
+         f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket:
+        errors += sum(int(n) for n in socket.groups())
+    return {"rps": rps, "p99": p99, "errors": errors}
+
+
+def _ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+# -- the event sender (a separate process) -----------------------------------------------
+
+def send_events(port, rate, seconds, connections=4):
+    """POST batches to /api/v1/events at `rate` events/s for `seconds`, paced on a clock."""
+    interval = EVENT_BATCH / rate * connections  # seconds between one connection's batches
+    stats = {"sent": 0, "failed": 0}
+    lock = threading.Lock()
+    started = time.monotonic()
+
+    def worker(offset):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        session = uuid.uuid4().hex
+        body = json.dumps({"session": session, "events": [
+            {"type": "page_view", "page": "searching", "lang": "en", "ref": "internal"}] * EVENT_BATCH}).encode()
+        due = started + offset
+        while due < started + seconds:
+            time.sleep(max(0.0, due - time.monotonic()))
+            try:
+                conn.request("POST", "/api/v1/events", body=body, headers={
+                    "Content-Type": "application/json",
+                    "User-Agent": "Mozilla/5.0 (bench reader)"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 202
+            except OSError:
+                conn.close()
+                ok = False
+            with lock:
+                stats["sent" if ok else "failed"] += 1
+            due += interval
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i * interval / connections,))
+               for i in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    return {"events_per_second": stats["sent"] * EVENT_BATCH / elapsed, **stats}
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["send"]:
+    port, rate, seconds = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    print(json.dumps(send_events(port, rate, seconds)), flush=True)
