@@ -10,6 +10,7 @@ from sqlalchemy import func, inspect, select, table
 
 from portal.cli import portal_cli
 from portal.content import operations
+from portal.content.source import UnsafePath
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,10 @@ def _is_empty_instance():
 def import_docs_command(path, mkdocs):
     """Import a tree of <lang>/<slug>.md files."""
     started = time.perf_counter()
-    stats = run_import(path, mkdocs=mkdocs)
+    try:
+        stats = run_import(path, mkdocs=mkdocs)
+    except UnsafePath as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{stats.pages} new pages, {stats.translations} new translations, "
                f"{stats.revisions} new revisions, {stats.unchanged} unchanged "
                f"in {time.perf_counter() - started:.1f}s.")
@@ -82,5 +86,8 @@ def import_docs_command(path, mkdocs):
 @click.argument("path", type=click.Path(file_okay=False))
 def export_docs_command(path):
     """Write every page back as <lang>/<slug>.md files (and mkdocs.yml navigation)."""
-    count = operations.export_docs(db.session, path)
+    try:
+        count = operations.export_docs(db.session, path)
+    except UnsafePath as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Exported {count} files to {path}.")

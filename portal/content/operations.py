@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.content.models import Page, Revision, Translation
-from portal.content.source import format_markdown_file, read_mkdocs_nav, read_tree
+from portal.content.source import format_markdown_file, inside, read_mkdocs_nav, read_tree
 from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -165,21 +165,23 @@ def _make_current(translation, revision):
 def export_docs(session, root):
     """Write every translation's current revision back as `<lang>/<slug>.md`, plus mkdocs.yml nav."""
     root = Path(root)
-    count = 0
+    files = []
     rows = session.execute(select(Translation, Page).join(Page).order_by(Page.order, Page.slug))
     for translation, page in rows:
         rev = translation.current_revision
-        if rev is None:
-            continue
-        path = root / translation.lang / f"{page.slug}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(format_markdown_file(rev.meta or {}, rev.markdown), encoding="utf-8")
-        count += 1
+        if rev is not None:
+            files.append((root / translation.lang / f"{page.slug}.md",
+                          format_markdown_file(rev.meta or {}, rev.markdown)))
     pages = list(session.scalars(select(Page).order_by(Page.order, Page.slug)))
     nav = {"site_name": "Signpost export", "nav": build_nav_yaml(pages)}
-    (root / "mkdocs.yml").write_text(yaml.safe_dump(nav, allow_unicode=True, sort_keys=False),
-                                     encoding="utf-8")
-    return count
+    files.append((root / "mkdocs.yml", yaml.safe_dump(nav, allow_unicode=True, sort_keys=False)))
+    root.mkdir(parents=True, exist_ok=True)
+    for path, _text in files:  # every path checked before the first write (UnsafePath)
+        inside(root, path)
+    for path, text in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        inside(root, path).write_text(text, encoding="utf-8")
+    return len(files) - 1
 
 
 def build_nav_yaml(pages):

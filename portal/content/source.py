@@ -1,4 +1,10 @@
-"""Reading and writing Markdown files with YAML front matter, and mkdocs.yml navigation."""
+"""Reading and writing Markdown files with YAML front matter, and mkdocs.yml navigation.
+
+A docs tree is read and written only inside its root: a file, folder or mkdocs.yml that
+resolves outside it (a symlink to /etc/passwd, say) is refused with `UnsafePath`, before
+anything is read or written, rather than published as a page or overwritten.
+"""
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,18 +74,46 @@ def format_markdown_file(meta, body):
     return f"---\n{head}---\n{body}"
 
 
-def read_tree(root, languages):
-    """Every `<lang>/<slug>.md` under `root` for the given languages, sorted by path."""
-    root = Path(root)
-    files = []
-    for lang in languages:
-        base = root / lang
-        if not base.is_dir():
+class UnsafePath(ValueError):
+    """A path of a docs tree that resolves outside the tree's root."""
+
+
+def inside(root, path):
+    """`path` when it resolves inside `root` (symlinks followed), else UnsafePath."""
+    real_root, real = Path(root).resolve(), Path(path).resolve()
+    if real != real_root and not real.is_relative_to(real_root):
+        shown = Path(path).relative_to(root).as_posix() if Path(path).is_relative_to(root) else path
+        raise UnsafePath(f"{shown} resolves to {real}, outside {real_root}: refused, "
+                         "nothing was imported or exported.")
+    return Path(path)
+
+
+def _markdown_paths(root, base):
+    """Every .md file under `base`, following links that stay inside `root` (once each)."""
+    seen, found = set(), []
+    for dirpath, dirnames, filenames in os.walk(inside(root, base), followlinks=True):
+        real = Path(inside(root, dirpath)).resolve()
+        if real in seen:  # a link back to a folder already read: no loop, no duplicates
+            dirnames[:] = []
             continue
-        for path in sorted(base.rglob("*.md")):
-            slug = path.relative_to(base).with_suffix("").as_posix()
-            meta, body = parse_markdown_file(path.read_text(encoding="utf-8"))
-            files.append(SourceFile(lang, slug, body, meta))
+        seen.add(real)
+        found += [inside(root, Path(dirpath) / name) for name in filenames if name.endswith(".md")]
+    return sorted(found)
+
+
+def read_tree(root, languages):
+    """Every `<lang>/<slug>.md` under `root` for the given languages, sorted by path.
+
+    Every path is checked before any file is read: one leading outside `root` refuses all.
+    """
+    root = Path(root)
+    found = [(lang, root / lang, path) for lang in languages if (root / lang).is_dir()
+             for path in _markdown_paths(root, root / lang)]
+    files = []
+    for lang, base, path in found:
+        slug = path.relative_to(base).with_suffix("").as_posix()
+        meta, body = parse_markdown_file(path.read_text(encoding="utf-8"))
+        files.append(SourceFile(lang, slug, body, meta))
     return files
 
 
@@ -93,7 +127,8 @@ _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 def read_mkdocs_nav(path):
     """Navigation from mkdocs.yml as {slug: (section, order)}; sections are parent slugs."""
-    config = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader) or {}
+    path = inside(Path(path).parent, path)
+    config = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     placement = {}
     _walk_nav(config.get("nav") or [], "", placement, root=True)
     return placement
