@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select
 
 from portal.feedback.models import Event
 from portal.insights.models import PageSignalDay, SearchDay, SessionPath, SurveyDay
@@ -105,12 +105,16 @@ def rollup_signals(db_session, day):
 def _sessions(db_session, day):
     """(session, [(at, type, page, lang, data)]) for every session of the day, in reader order."""
     order_at = func.coalesce(Event.at, 0)
-    stmt = (select(Event.session, Event.at, Event.received_at, Event.type, Event.page,
-                   Event.lang, Event.data)
+    # The receive time only where the reader's time is missing (rows stored before it was
+    # kept): parsing 100,000 timestamps a day nobody reads was a fifth of this pass. Core
+    # execution: the ORM's row handling cost as much again.
+    received_at = case((Event.at.is_(None), Event.received_at))
+    stmt = (select(Event.session, Event.at, received_at, Event.type, Event.page, Event.lang,
+                   Event.data)
             .where(Event.day == day, Event.type.in_(TYPES))
             .order_by(Event.session, order_at, Event.received_at, Event.id))
     current, events = None, []
-    for session, at, received, kind, page, lang, data in db_session.execute(stmt):
+    for session, at, received, kind, page, lang, data in db_session.connection().execute(stmt):
         if session != current:
             if events:
                 yield current, _sorted(events)
