@@ -294,8 +294,9 @@ class Engine:
         searcher, scorer = current
         clauses, marks, corrected = self.build_query(lang, text, searcher, scorer, prefix=prefix)
         if expand is not None:
-            clauses = expand(clauses, lambda other: self.build_query(
-                lang, other, searcher, scorer, correct=False)[0])
+            clauses = expand(clauses, lambda other: scorer.memo.get(
+                ("expand", other), lambda: self.build_query(
+                    lang, other, searcher, scorer, correct=False)[0]))
         final, mask = ranking.coordinated(scorer, clauses)
         mask &= scorer.live
         result = SearchResult(suggestion=corrected)
