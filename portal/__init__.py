@@ -93,6 +93,7 @@ def _init_extensions(app):
 
 def _register_blueprints(app):
     from portal.admin.views import bp as admin_bp
+    from portal.apispec import bp as apispec_bp
     from portal.auth.views import bp as auth_bp
     from portal.docs.api import bp as pages_api_bp
     from portal.docs.views import bp as docs_bp
@@ -104,7 +105,7 @@ def _register_blueprints(app):
     from portal.comments.views import bp as comments_bp
     from portal.tasks.views import bp as tasks_bp
     for bp in (auth_bp, search_bp, feedback_bp, insights_bp, write_bp, comments_bp, tasks_bp,
-               admin_bp, pages_api_bp, insights_api_bp, docs_bp):
+               admin_bp, pages_api_bp, insights_api_bp, apispec_bp, docs_bp):
         app.register_blueprint(bp)
 
 

@@ -1,9 +1,22 @@
-"""Markdown to safe HTML: MkDocs-flavoured syntax, highlighting, anchors, sanitising."""
+"""Markdown to safe HTML: MkDocs-flavoured syntax, highlighting, anchors, sanitising.
+
+A page must not be able to pass for the portal around it, so the sanitiser also limits
+what the page's markup can name:
+- ids: a heading keeps its id (URLs, the table of contents, section reach and the
+  language switcher's #section depend on it) unless the portal itself uses that id;
+  every other id, and a heading id the portal uses, gets `ID_PREFIX`, with the links
+  (`href="#..."`, `label for=`) and the table of contents renamed to match;
+- classes: only those the renderer itself emits (code highlighting, admonitions, tabs,
+  task lists, footnotes, keys); others are dropped, the text stays;
+- `<input>`: only task-list checkboxes (always disabled) and the radio buttons of tabs.
+"""
+import functools
 import posixpath
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from xml.etree import ElementTree as etree
 
 import markdown
@@ -11,7 +24,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-RENDER_VERSION = 3
+RENDER_VERSION = 4
 ADMONITION_TYPES = ["note", "attention", "caution", "danger", "error", "tip", "hint",
                     "warning", "info", "check", "important", "success", "question",
                     "failure", "bug", "example", "quote", "abstract", "todo"]
@@ -33,6 +46,20 @@ ALLOWED_ATTRS["label"] |= {"for"}
 ALLOWED_ATTRS["details"] |= {"open"}
 ALLOWED_ATTRS["ol"] |= {"start"}
 URL_SCHEMES = {"http", "https", "mailto"}
+
+ID_PREFIX = "user-content-"
+RENDERER_CLASSES = (
+    {"highlight", "highlighttable", "linenos", "linenodiv", "lineno", "filename", "hll", "code",
+     "admonition", "admonition-title", "tabbed-set", "tabbed-alternate", "tabbed-labels",
+     "tabbed-content", "tabbed-block", "task-list", "task-list-item", "task-list-control",
+     "task-list-indicator", "footnote", "footnote-ref", "footnote-backref", "headerlink", "toc",
+     "keys", "placeholder", "missing-image", "mermaid", "details"}
+    | set(ADMONITION_TYPES)
+    | {cls for cls in __import__("pygments.token").token.STANDARD_TYPES.values() if cls})
+RENDERER_CLASS_PATTERN = re.compile(r"^(?:key-[a-z0-9-]+|language-[\w+#.-]+)$")
+HEADING_ID = re.compile(r"<h[1-6]\b[^>]*?\sid=\"([^\"]*)\"")
+INPUT_TAG = re.compile(r"<input\b[^>]*>")
+TAB_RADIO = re.compile(ID_PREFIX + r"__tabbed_\d+(?:_\d+)?")
 
 
 @dataclass
@@ -138,11 +165,73 @@ def _make_markdown(slug, lang, url_prefix):
     )
 
 
-def sanitize(html):
-    """Remove scripts, event handlers, styles and unsafe URLs from HTML."""
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS,
-                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow",
-                     strip_comments=True)
+def sanitize(html, heading_ids=frozenset()):
+    """Remove scripts, event handlers, styles, unsafe URLs, and the portal's own names from HTML.
+
+    `heading_ids` are the ids of the page's headings, kept unless the portal uses them too.
+    """
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS,
+                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow",
+                      strip_comments=True, attribute_filter=_attribute_filter(heading_ids))
+    return INPUT_TAG.sub(_harmless_input, clean)
+
+
+def content_id(value, heading_ids=frozenset()):
+    """The id a page's element gets: a heading's own id, unless the portal uses it, else prefixed."""
+    if value.startswith(ID_PREFIX) or (value in heading_ids and not is_portal_id(value)):
+        return value
+    return ID_PREFIX + value
+
+
+def _attribute_filter(heading_ids):
+    def check(tag, name, value):
+        if name == "class":
+            return " ".join(c for c in value.split() if _renderer_class(c)) or None
+        if name in ("id", "for"):
+            return content_id(value, heading_ids) if value else None
+        if name == "href" and value.startswith("#") and len(value) > 1:
+            return "#" + content_id(value[1:], heading_ids)
+        return value
+    return check
+
+
+def _renderer_class(name):
+    return name in RENDERER_CLASSES or bool(RENDERER_CLASS_PATTERN.match(name))
+
+
+def _harmless_input(match):
+    """A task-list checkbox (disabled) or a tab's radio button; any other <input> is dropped."""
+    tag = match.group(0)
+    attrs = dict(re.findall(r'\s([a-z-]+)(?:="([^"]*)")?', tag))
+    checked = ' checked=""' if "checked" in attrs else ""
+    if attrs.get("type") == "checkbox":
+        return f'<input type="checkbox" disabled=""{checked}>'
+    if (attrs.get("type") == "radio" and TAB_RADIO.fullmatch(attrs.get("id", ""))
+            and re.fullmatch(r"__tabbed_\d+", attrs.get("name", ""))):
+        return f'<input type="radio" id="{attrs["id"]}" name="{attrs["name"]}"{checked}>'
+    return ""
+
+
+@functools.lru_cache(maxsize=1)
+def _portal_id_pattern():
+    """The ids the portal's templates and scripts use; a `{{ ... }}` part stands for a number."""
+    root = Path(__file__).resolve().parent.parent
+    found = set()
+    for path in root.glob("**/templates/**/*.html"):
+        found.update(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
+    for path in root.glob("static/js/*.js"):
+        text = path.read_text(encoding="utf-8")
+        found.update(re.findall(r'getElementById\(\s*["\']([^"\']+)', text))
+        found.update(i + "{{n}}" if i.endswith("-") else i  # "header-q-option-" + n
+                     for i in re.findall(r'\.id\s*=\s*["\']([^"\']+)', text))
+    parts = sorted({re.sub(r"\\\{\\\{.*?\\\}\\\}", r"\\d+", re.escape(i))
+                    for i in found if "{%" not in i})
+    return re.compile("^(?:" + "|".join(parts) + ")$")
+
+
+def is_portal_id(value):
+    """True when the portal's own pages use `value` as an element id."""
+    return bool(_portal_id_pattern().match(value))
 
 
 def render_markdown(text, slug="", lang="en", url_prefix=""):
@@ -154,9 +243,18 @@ def render_markdown(text, slug="", lang="en", url_prefix=""):
         import logging
         logging.getLogger(__name__).exception("render failed for %s/%s", lang, slug)
         html = f"<pre>{_escape(text)}</pre>"
-    toc = getattr(md, "toc_tokens", [])
-    html = _focusable_code(sanitize(html))
+    heading_ids = frozenset(HEADING_ID.findall(html))
+    toc = _rename_toc(getattr(md, "toc_tokens", []), heading_ids)
+    html = _focusable_code(sanitize(html, heading_ids))
     return Rendered(html=html, toc=toc, headings=list(_flatten(toc)), text=_plain_text(html))
+
+
+def _rename_toc(tokens, heading_ids):
+    """The table of contents with each id as the sanitised page has it."""
+    for token in tokens:
+        token["id"] = content_id(token["id"], heading_ids)
+        _rename_toc(token.get("children", []), heading_ids)
+    return tokens
 
 
 PRE_TAG = re.compile(r"<pre(?=[\s>])")
