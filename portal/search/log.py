@@ -45,14 +45,15 @@ def clean_page(slug):
 
 
 def log_search(db_session, query, lang, total, session_id=None, from_page=None,
-               is_return=False):
+               is_return=False, key=None):
     """Record a search (not committed) and return it.
 
     `from_page` is the page the reader searched from; `is_return` marks a return to a
     results page already logged (paging, a filter): kept for the reader's path, not counted.
+    `key` is the query's key when the caller has computed it already.
     """
     query = SPACE.sub(" ", (query or "").strip())[:MAX_QUERY]
-    entry = SearchLog(query=query, query_key=query_key(query, lang), lang=lang,
+    entry = SearchLog(query=query, query_key=key or query_key(query, lang), lang=lang,
                       results=int(total), session=clean_session(session_id),
                       from_page=clean_page(from_page), is_return=bool(is_return),
                       created_at=utcnow())

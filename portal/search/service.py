@@ -37,6 +37,7 @@ class Tuned:
     synonyms: list = field(default_factory=list)
     pin: int | None = None
     pinned: str | None = None
+    key: str | None = None  # the query key, when tuning needed it
 
 
 def tuned_query(db_session, lang, text, limit=10, offset=0, **options):
@@ -49,11 +50,11 @@ def tuned_query(db_session, lang, text, limit=10, offset=0, **options):
     learned = snap.boosts.get((lang, key)) if snap.learning else None
     if pin is None and not learned:
         result = index.query(lang, text, limit=limit, offset=offset, expand=expand, **options)
-        return Tuned(result, fired)
+        return Tuned(result, fired, key=key)
     depth = max(offset + limit + 1, learning.MAX_RERANK if learned else 0)
     result = index.query(lang, text, limit=depth, offset=0, expand=expand, **options)
     hits = learning.rerank(result.hits, learned) if learned else result.hits
-    tuned = Tuned(result, fired)
+    tuned = Tuned(result, fired, key=key)
     if pin is not None:
         hits = _pin_first(db_session, lang, result, hits, pin, tuned)
     result.hits = hits[offset:offset + limit]
@@ -79,7 +80,7 @@ def search_and_log(db_session, lang, text, limit=10, session_id=None, from_page=
     tuned = tuned_query(db_session, lang, text, limit=limit, **options)
     tuning.count_hits(db_session, tuned.synonyms, tuned.pin)
     return tuned, log.log_search(db_session, text, lang, tuned.result.total,
-                                 session_id=session_id, from_page=from_page)
+                                 session_id=session_id, from_page=from_page, key=tuned.key)
 
 
 def fallback(db_session, lang, text, source_lang, limit=10):
@@ -135,7 +136,9 @@ def results_page(db_session, lang, text, source_lang, page=1, per_page=10, secti
     if result.total == 0:
         found.popular = popular_pages(db_session, lang, source_lang)
         found.fallback = fallback(db_session, lang, text, source_lang, limit=per_page)
-        if found.fallback is None and lang != source_lang:
+        if found.fallback is not None:
+            found.source_total = found.fallback.total
+        elif lang != source_lang:
             found.source_total = index.query(source_lang, text, limit=1,
                                              with_snippets=False).total
     return found

@@ -93,8 +93,9 @@ def test_section_filter(client, docs):
 def test_empty_state_offers_source_language_and_popular_pages(client, docs):
     # Korean pages are checked by structure: their UI strings get translated.
     html = client.get("/ko/search?q=notification").get_data(as_text=True)
-    assert 'class="search-empty"' in html and 'class="search-result"' not in html
+    assert 'class="search-empty"' in html and '<ol class="search-results" start=' not in html
     assert 'href="/en/search?q=notification"' in html
+    assert 'class="search-fallback"' in html  # the English results themselves, with a notice
     assert 'class="search-popular"' in html and "/ko/docs/tutorial/request-files" in html
     english = client.get("/en/search?q=zebra").get_data(as_text=True)
     assert "No pages match" in english and "Popular pages" in english
