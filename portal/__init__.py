@@ -38,6 +38,8 @@ def create_app(config=None):
     sync.init_app(app)
     from portal import pagecache
     pagecache.init_app(app)
+    from portal.auth import transport  # last: ProxyFix and HTTPS headers wrap everything
+    transport.init_app(app)
     return app
 
 

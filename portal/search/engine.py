@@ -34,7 +34,7 @@ KOREAN_MODES = ("kiwi", "bigram", "hybrid")
 BATCH = 64
 # What goes into an index: bump it when text extraction, analysis or the schema change,
 # and `portal init` rebuilds the indexes of an existing instance.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3  # 3: per-language analysis (lang_ko, lang_ja, lang_es, intent)
 
 
 @dataclass
