@@ -21,6 +21,18 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    # On HTTPS requests cookies get `Secure` and this Strict-Transport-Security max-age is
+    # sent (0: no HSTS). Behind a TLS-terminating proxy set PROXY_FIX_X_PROTO (below).
+    HSTS_SECONDS = 31536000
+    HSTS_INCLUDE_SUBDOMAINS = False
+    # How many proxies in front set each X-Forwarded-* header (werkzeug ProxyFix); 0 trusts
+    # none. E.g. one nginx: SIGNPOST_PROXY_FIX_X_FOR=1 SIGNPOST_PROXY_FIX_X_PROTO=1.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SEND_FILE_MAX_AGE_DEFAULT = 3600
