@@ -64,6 +64,7 @@ def measure(report, show_misses=False, keep=None):
     with instance() as (folder, env):
         if keep and (Path(keep) / "signpost.db").exists():
             env["SIGNPOST_INSTANCE_PATH"] = str(keep)
+            flask(env, "init")  # migrations added since it was made
             flask(env, "reindex")
         else:
             prepare(env)

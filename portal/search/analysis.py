@@ -60,7 +60,8 @@ def preload():
 
 def prime(texts):
     """Analyse many texts in one Kiwi batch (several times faster); forget() frees them."""
-    texts = [t for t in set(texts) if t and HANGUL_CHAR.search(t)]
+    from portal.search.lang_ko import normalize  # the Korean tokenizer reads normalized text
+    texts = [t for t in set(map(normalize, texts)) if t and HANGUL_CHAR.search(t)]
     if texts:
         _primed.update(zip(texts, kiwi().tokenize(texts)))
 
@@ -184,12 +185,19 @@ def analyzer(lang, cjk=None, stem=True):
         cjk = "bigram"
     else:
         cjk = cjk or "bigram"
-    chain = ScriptTokenizer(cjk) | LowercaseFilter() | ShortWordFilter()
+    from portal.search import intent, lang_es, lang_ja, lang_ko  # per-language additions
+    tokenizer = {"ko": lang_ko.KoreanTokenizer, "ja": lang_ja.JapaneseTokenizer}.get(
+        lang, ScriptTokenizer)
+    chain = tokenizer(cjk) | LowercaseFilter() | ShortWordFilter()
+    if lang == "es":
+        chain = chain | lang_es.SpanishWordsFilter()
     stop_lang = lang if lang in ("en", "es") else "en"
     stops = EN_STOP if stop_lang == "en" else frozenset(stopwords_for_language(stop_lang))
-    chain = chain | StopFilter(stoplist=stops, minsize=1)
+    chain = chain | StopFilter(stoplist=stops, minsize=1) | intent.QueryIntentFilter(lang)
     if stem:
         chain = chain | LatinStemFilter(lang=stop_lang)
+    if stem and lang == "es":
+        chain = chain | lang_es.SpanishStemFilter()
     return chain
 
 

@@ -22,8 +22,8 @@ def test_english_is_stemmed_without_stop_words():
     assert terms(analyzer("en"), "How to upload files") == ["upload", "file"]
 
 
-def test_japanese_is_split_into_bigrams():
-    assert terms(analyzer("ja"), "ファイル") == ["ファ", "ァイ", "イル"]
+def test_japanese_is_split_into_words():  # bigrams without the dictionary: test_languages.py
+    assert terms(analyzer("ja"), "ファイルを") in (["file"], ["ファ", "ァイ", "イル", "ルを"])
 
 
 def test_query_key_groups_korean_spellings():
