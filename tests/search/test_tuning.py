@@ -135,3 +135,13 @@ def test_bearer_token_of_an_owner_tunes(client, make_user, docs):
     r = client.post("/api/v1/search/synonyms", json={"lang": "en", "terms": "k8s = docker"},
                     headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 201
+
+
+def test_a_korean_synonym_works_with_particles(client, login_as, make_docs, import_docs):
+    import_docs(make_docs({
+        "ko/guide/params.md": "# 경로 매개변수\n\n경로에 매개변수를 선언합니다.\n",
+        "ko/guide/other.md": "# 응답 모델\n\n응답의 형태를 정합니다.\n"}))
+    login_as("owner")
+    assert search(client, "인자를", "ko")["total"] == 0
+    client.post("/api/v1/search/synonyms", json={"lang": "ko", "terms": "인자 = 매개변수"})
+    assert slugs(search(client, "인자를", "ko")) == ["guide/params"]
