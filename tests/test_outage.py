@@ -2,8 +2,8 @@
 
 A database file locked past the busy timeout, on a file system remounted read-only, or on
 a full disk: the event and vote APIs answer 503 with Retry-After (never 500), reader pages
-already rendered are served from memory, sign-in answers a 503 page, and the store is
-intact afterwards. One log line per outage and one per recovery, no tracebacks.
+already rendered are served from memory, search answers from its index, sign-in answers a
+503 page, and the store is intact afterwards. One log line per outage and one per recovery, no tracebacks.
 (PostgreSQL stopped mid-traffic under gunicorn: tests/test_outage_postgres.py.)
 """
 import logging
@@ -100,6 +100,13 @@ def _check_unavailable(client):
     assert page.status_code == 200 and b"Run the installer." in page.data
     korean = client.get("/ko/docs/guide/install")
     assert korean.status_code == 200 and "설치 프로그램을 실행합니다." in korean.get_data(as_text=True)
+    found = client.get("/api/v1/search?q=installer&lang=en")  # from the index, not logged
+    assert found.status_code == 200, found.get_data(as_text=True)
+    assert [hit["slug"] for hit in found.get_json()["results"]] == ["guide/install"]
+    results = client.get("/en/search?q=installer")
+    assert results.status_code == 200 and b"/en/docs/guide/install" in results.data
+    suggested = client.get("/api/v1/search/suggest?q=inst&lang=en")
+    assert suggested.status_code == 200
     sign_in = client.post("/login", data={"email": "owner@example.com", "password": "x" * 12},
                           headers={"Accept-Language": "ko"})
     assert sign_in.status_code == 503 and sign_in.headers["Retry-After"].isdigit()

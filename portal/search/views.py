@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal import database
 from portal.auth.access import public
 from portal.extensions import db
 from portal.feedback.ingest import is_bot, opted_out
@@ -24,17 +25,27 @@ def results(lang):
     search_id = request.args.get("sid") or None
     if search_id is not None and not _whole_number(search_id, 1, MAX_SEARCH_ID):
         abort(400, description=_("This search link is broken: search again from the box above."))
-    found = None
-    if text:
-        found = service.results_page(
-            db.session, lang, text, current_app.config["SOURCE_LANGUAGE"],
-            page=max(1, min(page, 1000)), per_page=PER_PAGE,
-            section=request.args.get("section") or None,
-            search_id=int(search_id) if search_id else None,
-            session_id=_reader_session(), from_page=request.args.get("from"))
-        db.session.commit()
-    popular = None if found else service.popular_pages(
-        db.session, lang, current_app.config["SOURCE_LANGUAGE"])
+    found = popular = None
+    page, section = max(1, min(page, 1000)), request.args.get("section") or None
+    try:
+        if text:
+            found = service.results_page(
+                db.session, lang, text, current_app.config["SOURCE_LANGUAGE"],
+                page=page, per_page=PER_PAGE, section=section,
+                search_id=int(search_id) if search_id else None,
+                session_id=_reader_session(), from_page=request.args.get("from"))
+            db.session.commit()
+        popular = None if found else service.popular_pages(
+            db.session, lang, current_app.config["SOURCE_LANGUAGE"])
+    except Exception as exc:
+        if not _database_out(exc):
+            raise
+        if text:  # the index alone: not logged, not tuned
+            result = index.query(lang, text, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
+                                 section=section, with_sections=True)
+            found = service.ResultsPage(query=text, lang=lang, result=result, search_id=None,
+                                        page=page, pages=-(-result.total // PER_PAGE),
+                                        section=section)
     return render_template("search/results.html", q=text, found=found, popular=popular,
                            source_lang=current_app.config["SOURCE_LANGUAGE"])
 
@@ -48,13 +59,22 @@ def api_search():
         return jsonify(error=error[0]), error[1]
     q, lang, limit = args
     source_lang = current_app.config["SOURCE_LANGUAGE"]
-    tuned, entry = service.search_and_log(db.session, lang, q, limit=limit,
-                                          session_id=_reader_session(),
-                                          from_page=request.args.get("from"))
-    result = tuned.result
-    service.did_you_mean(lang, q, result)
-    other = service.fallback(db.session, lang, q, source_lang, limit) if not result.total else None
-    db.session.commit()
+    try:
+        tuned, entry = service.search_and_log(db.session, lang, q, limit=limit,
+                                              session_id=_reader_session(),
+                                              from_page=request.args.get("from"))
+        result = tuned.result
+        service.did_you_mean(lang, q, result)
+        other = service.fallback(db.session, lang, q, source_lang, limit) if not result.total else None
+        db.session.commit()
+    except Exception as exc:
+        if not _database_out(exc):
+            raise
+        result = index.query(lang, q, limit=limit)  # the index alone: not logged, not tuned
+        return jsonify(query=q, lang=lang, total=result.total, search_id=None,
+                       suggestion=result.suggestion, fallback=None,
+                       results=[_hit_json(hit, lang, None, rank)
+                                for rank, hit in enumerate(result.hits, 1)])
     return jsonify(query=q, lang=lang, total=result.total, search_id=entry.id,
                    suggestion=result.suggestion,
                    results=[_hit_json(hit, lang, entry.id, rank, tuned.pinned)
@@ -87,10 +107,28 @@ def api_suggest():
         return jsonify(error=error[0]), error[1]
     q, lang, limit = args
     hits = index.suggest(lang, q, limit=limit)
-    titles = service.section_titles(db.session, lang, current_app.config["SOURCE_LANGUAGE"])
+    try:
+        titles = service.section_titles(db.session, lang, current_app.config["SOURCE_LANGUAGE"])
+    except Exception as exc:
+        if not _database_out(exc):
+            raise
+        titles = {}
     return jsonify(query=q, lang=lang, suggestions=[
         {"slug": h.slug, "title": h.title, "section": titles.get(h.section, h.section),
          "url": url_for("docs.page", lang=lang, slug=h.slug)} for h in hits])
+
+
+def _database_out(exc):
+    """True (recorded once per outage) when `exc` says the database is unavailable: search
+    then answers from its index alone, without the log, tuning or section titles."""
+    if not database.is_outage(exc):
+        return False
+    database.health.failed(exc)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: nothing to roll back
+        db.session.close()
+    return True
 
 
 def _hit_json(hit, lang, search_id, rank, pinned=None):
