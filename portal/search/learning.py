@@ -52,6 +52,14 @@ def settings(db_session):
     return row
 
 
+def peek(db_session):
+    """The settings row, or a default one (not added) when none was saved yet.
+
+    Searches read it this way: two first searches at once must not both insert the row.
+    """
+    return db_session.get(SearchTuning, 1) or SearchTuning(id=1, learning=True)
+
+
 def set_learning(db_session, enabled):
     """Switch learning from clicks on or off (not committed)."""
     settings(db_session).learning = bool(enabled)
@@ -172,6 +180,11 @@ def refresh_in_background(app, every):
     def run():
         with app.app_context():
             from portal.extensions import db
+            try:
+                settings(db.session)
+                db.session.commit()
+            except Exception:  # another process created the row at the same moment
+                db.session.rollback()
             try:
                 now = utcnow()
                 stale = (SearchTuning.learned_at.is_(None)

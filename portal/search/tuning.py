@@ -38,7 +38,7 @@ def snapshot(db_session):
     if current is not None and time.monotonic() - current.loaded < config.get(
             "SEARCH_TUNING_TTL", DEFAULT_TTL):
         return current
-    setting = learning.settings(db_session)
+    setting = learning.peek(db_session)
     current = Snapshot(synonyms=synonyms.groups_by_lang(db_session),
                        pins=pins.pins_by_key(db_session),
                        boosts=learning.boosts(db_session) if setting.learning else {},

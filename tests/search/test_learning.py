@@ -130,9 +130,7 @@ def test_learning_can_be_switched_off_and_is_shown_to_owners(client, login_as, t
 
 def test_boosts_are_recomputed_in_the_background_once_per_interval(app, twins):
     teach([session(i) for i in range(learning.MIN_SESSIONS)])
-    learning.settings(db.session)
-    db.session.commit()
-    learning.refresh_in_background(app, 3600).join(timeout=60)
+    learning.refresh_in_background(app, 3600).join(timeout=60)  # creates the settings row
     db.session.expire_all()
     assert [r.slug for r in learning.listing(db.session)] == ["guide/beta"]
     stamp = learning.settings(db.session).learned_at
