@@ -6,15 +6,16 @@ strings, rates are fractions 0–1 rounded to 4 places, seconds and scores to 1 
 brings dirty days up to date (`refresh_dirty`), so an event sent now shows at once.
 Reports read only `page_days` and the insight tables, never raw events.
 """
+import json
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app, url_for
-from sqlalchemy import String, case, cast, func, null, select, tuple_
+from sqlalchemy import String, Text, case, cast, func, null, select, tuple_, type_coerce
 
 from portal.content.models import Page, Revision, Translation
 from portal.feedback.models import PageDay, SurveySetting, Vote
-from portal.feedback.rollup import refresh_dirty
+from portal.feedback.rollup import gc_paused, refresh_dirty
 from portal.insights import explain, score as scoring, totals as totals_
 from portal.insights.models import PageSignalDay, SearchDay, SurveyDay
 from portal.insights.signals import ENGAGED_BUCKETS, headings
@@ -207,31 +208,41 @@ TABLE_EVIDENCE = ("queries_after", "loop_partners", "dead_end_kinds")
 def _table_evidence(db_session, start, end, totals, keys):
     """The evidence the page table shows for `keys`: no-vote reasons, stop headings, queries
     searched after reading (with examples), loop partners and dead-end kinds. Only those
-    parts of the rows' JSON are read (the database picks them out) and merged."""
+    parts of the rows' JSON are read (the database picks them out), as text: the many empty
+    ones are skipped without decoding."""
     pairs = sorted(keys)
     for page, lang, reasons in db_session.execute(
-            select(PageDay.page, PageDay.lang, PageDay.reasons)
+            select(PageDay.page, PageDay.lang, type_coerce(PageDay.reasons, Text))
             .where(*_in_window(PageDay, start, end), tuple_(PageDay.page, PageDay.lang).in_(pairs))):
+        reasons = _obj(reasons)
         if reasons and (page, lang) in keys:
             totals[(page, lang)]["reasons"].update(reasons)
     details = PageSignalDay.details
-    parts = [details[name] for name in TABLE_EVIDENCE]
-    for page, lang, stops, examples, *dicts in db_session.execute(
-            select(PageSignalDay.page, PageSignalDay.lang, PageSignalDay.stops,
-                   details["examples"], *parts)
+    parts = [type_coerce(details[name], Text)
+             for name in ("examples", "stops") + TABLE_EVIDENCE]
+    parts[1] = type_coerce(PageSignalDay.stops, Text)
+    for page, lang, *dicts in db_session.execute(
+            select(PageSignalDay.page, PageSignalDay.lang, *parts)
             .where(*_in_window(PageSignalDay, start, end),
                    tuple_(PageSignalDay.page, PageSignalDay.lang).in_(pairs))):
         if (page, lang) not in keys:
             continue
         t = totals[(page, lang)]
-        if stops:
-            t["stops"].update(stops)
-        for name, value in zip(TABLE_EVIDENCE, dicts):
+        for name, value in zip(("examples", "stops") + TABLE_EVIDENCE, dicts):
+            value = _obj(value)
             if value:
                 t[name].update(value)
-        if examples:
-            t["examples"].update(examples)
         t["detailed"] = True
+
+
+_EMPTY_JSON = frozenset(("", "{}", "null", "[]"))
+
+
+def _obj(value, loads=json.loads):
+    """A JSON value read as text (SQLite) or already decoded (PostgreSQL's driver)."""
+    if isinstance(value, str):
+        return None if value in _EMPTY_JSON else loads(value)
+    return value
 
 
 def _load(db_session, start, end, slug=None):
@@ -450,7 +461,8 @@ def page_table(db_session, lang=None, start=None, end=None, section=None):
     """
     _fresh(db_session)
     start, end = window(start, end)
-    return _page_table(db_session, lang, start, end, section)
+    with gc_paused():
+        return _page_table(db_session, lang, start, end, section)
 
 
 def _page_table(db_session, lang, start, end, section):
@@ -505,6 +517,11 @@ def page_window(db_session, slug, lang, start, end):
 def page_detail(db_session, slug, lang, start=None, end=None):
     """Everything about one page in one language over the window; None for an unknown page."""
     _fresh(db_session)
+    with gc_paused():
+        return _page_detail(db_session, slug, lang, start, end)
+
+
+def _page_detail(db_session, slug, lang, start, end):
     start, end = window(start, end)
     meta = _pages(db_session)
     if (slug, lang) not in meta:

@@ -314,10 +314,19 @@ def _fold(pairs):
 
 
 @lru_cache(maxsize=8192)
-def _heading_order(page, lang, markdown):
+def _rendered_headings(page, lang, markdown):
+    """((id, text) of the h2/h3 headings, where each starts as a fraction of the page's
+    length): one rendering serves the rollup and the reports (the first page table after
+    a rollup in the same process renders nothing again)."""
     from portal.content.render import render_markdown
     rendered = render_markdown(markdown, slug=page, lang=lang)
-    return tuple((hid, text) for level, hid, text in rendered.headings if level in (2, 3))
+    heads = tuple((hid, text) for level, hid, text in rendered.headings if level in (2, 3))
+    size = max(len(rendered.html), 1)
+    return heads, tuple(max(0, rendered.html.find(f'id="{hid}"')) / size for hid, _ in heads)
+
+
+def _heading_order(page, lang, markdown):
+    return _rendered_headings(page, lang, markdown)[0]
 
 
 def _current_markdown(db_session, page=None, lang=None):
@@ -330,15 +339,10 @@ def _current_markdown(db_session, page=None, lang=None):
     return {(slug, lg): md for slug, lg, md in db_session.execute(stmt)}
 
 
-@lru_cache(maxsize=8192)
 def _heading_places(page, lang, markdown):
     """(heading ids in page order, where each starts as a fraction of the page's length)."""
-    from portal.content.render import render_markdown
-    rendered = render_markdown(markdown, slug=page, lang=lang)
-    ids = tuple(hid for level, hid, _ in rendered.headings if level in (2, 3))
-    size = max(len(rendered.html), 1)
-    places = tuple(max(0, rendered.html.find(f'id="{hid}"')) / size for hid in ids)
-    return ids, places
+    heads, places = _rendered_headings(page, lang, markdown)
+    return tuple(hid for hid, _ in heads), places
 
 
 def depth_index(places, depth):
