@@ -58,10 +58,25 @@ def test_unknown_page_and_language_give_404(client, guide):
     assert client.get("/xx/docs/guide/install").status_code == 404
 
 
-def test_breadcrumbs_toc_and_pager(client, guide):
+def test_breadcrumbs_toc_and_pager(client, make_docs, import_docs):
+    import_docs(make_docs({
+        "en/index.md": "# Welcome\n",
+        "en/guide/index.md": "# Guide\n",
+        "en/guide/install.md": "# Install\n\n## Download\n\n### Mirrors\n\n## Configure\n",
+        "en/guide/upgrade.md": "# Upgrade\n",
+    }))
     html = client.get("/en/docs/guide/install").get_data(as_text=True)
-    assert 'href="#configure"' in html  # on-page table of contents
-    assert 'rel="prev"' in html or 'rel="next"' in html
+    crumbs = re.search(r'<nav class="breadcrumbs"[^>]*>(.*?)</nav>', html, re.S)
+    assert crumbs, "no breadcrumb trail"
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', crumbs.group(1)) == [
+        ("/en/", "Home"), ("/en/docs/guide/index", "Guide")]
+    toc = re.search(r'<nav class="toc"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc) == [
+        ("download", "Download"), ("mirrors", "Mirrors"), ("configure", "Configure")]
+    assert all(f'id="{anchor}"' in html for anchor in ("download", "mirrors", "configure"))
+    pager = dict((rel, href) for rel, href in re.findall(
+        r'<a class="(?:prev|next)" rel="(prev|next)" href="([^"]+)"', html))
+    assert pager == {"prev": "/en/docs/guide/index", "next": "/en/docs/guide/upgrade"}
 
 
 def test_security_headers_forbid_inline_scripts(client, guide):
