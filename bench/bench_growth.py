@@ -1,0 +1,268 @@
+"""Growth: how the cost of the main jobs grows with the amount of content.
+
+At 1x, 5x and 20x the corpus (SIGNPOST_BENCH_GROWTH=1,5,20; each copy of the four
+languages' 527 files under its own folder, so 20x is 10,540 pages), on a fresh SQLite
+instance as a user sets one up:
+
+- import: `flask portal import-docs` (it indexes the new pages after commit), process start
+  included;
+- reindex: `flask portal reindex` (every language rebuilt, one segment each);
+- first-time search p95: queries of the frozen and dev sets in all four languages, each
+  asked once, timed through the engine after a warm-up on other queries (as bench_search);
+- rollup: `portal rollup` over 28 days of reading events, 40 per page (so they grow with
+  the pages too);
+- page table: the first request of /api/v1/insights/pages (28 days), through the app.
+
+Each row prints the three values and the fitted growth exponent (slope of log cost against
+log size: 1 is linear, 0 flat). At the largest size the instance is also served by gunicorn
+with the repository's gunicorn.conf.py (preload, 2 workers x 4 threads unless
+WEB_CONCURRENCY/GUNICORN_THREADS say otherwise): after pages and searches in en, ko, es and
+ja, each worker's proportional memory (PSS, /proc/<pid>/smaps_rollup: pages shared by N
+processes count 1/N) is read, against the 200 MB target.
+"""
+import http.client
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from bench.common import CORPUS, ROOT, flask, free_port, instance, percentile
+from bench.search_common import EXTRA_QUERIES, FROZEN_QUERIES, LANGS, dev_queries
+
+SCALES = [int(s) for s in os.environ.get("SIGNPOST_BENCH_GROWTH", "1,5,20").split(",")]
+EVENTS_PER_PAGE = 40
+DAYS = 28
+PSS_TARGET_MB = 200
+
+
+def run(report):
+    rows = {}
+    for scale in SCALES:
+        with tempfile.TemporaryDirectory(prefix="signpost-bench-growth-docs-") as tree, \
+                instance() as (folder, env):
+            pages = _tree(Path(tree), scale)
+            env["SIGNPOST_DOCS_PATH"] = str(Path(tree) / "none")
+            flask(env, "init", "--no-demo")
+            measured = {"import": _timed(lambda: flask(env, "import-docs", tree)),
+                        "reindex": _timed(lambda: flask(env, "reindex"))}
+            measured["search p95"] = _search_p95(folder / "search")
+            measured.update(_insights(folder))
+            for name, value in measured.items():
+                rows.setdefault(name, {})[scale] = value
+            report(f"growth {scale}x corpus ({pages:,} pages)", "", "",
+                   note=", ".join(f"{k} {_fmt(k, v)}" for k, v in measured.items()))
+            if scale == max(SCALES):
+                _memory(report, env, pages)
+    for name, values in rows.items():
+        report(f"growth {name}: " + " / ".join(f"{s}x" for s in values),
+               " / ".join(_fmt(name, v) for v in values.values()), _unit(name),
+               note=f"growth exponent {_exponent(values):.2f}")
+
+
+def _fmt(name, value):
+    return f"{value:.1f}" if _unit(name) == "ms" else f"{value:.2f}"
+
+
+def _unit(name):
+    return "ms" if name in ("search p95", "page table") else "s"
+
+
+def _timed(fn):
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def _exponent(values):
+    """Least-squares slope of log(value) against log(scale)."""
+    points = [(math.log(s), math.log(max(v, 1e-9))) for s, v in values.items()]
+    if len(points) < 2:
+        return float("nan")
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else float("nan")
+
+
+def _tree(root, scale):
+    """The corpus `scale` times under root/<lang>/[copyN/]...; returns the page count."""
+    count = 0
+    for lang in LANGS:
+        source = CORPUS / lang
+        for i in range(scale):
+            target = root / lang / (f"copy{i}" if i else "")
+            shutil.copytree(source, target, dirs_exist_ok=True,
+                            ignore=lambda d, names: [n for n in names if n.startswith("copy")])
+        count += sum(1 for _ in (root / lang).rglob("*.md"))
+    return count
+
+
+def _search_p95(index_dir):
+    from portal.search.engine import Engine
+    engine = Engine(str(index_dir))
+    warm = dev_queries(EXTRA_QUERIES)
+    unseen = list(dict.fromkeys((lang, text) for lang, text, _ in
+                                dev_queries(FROZEN_QUERIES) + dev_queries()))
+    for lang in LANGS:
+        engine.search(lang, "documentation")
+    for lang, text, _ in warm:
+        engine.search(lang, text)
+    times = []
+    for lang, text in unseen:
+        started = time.perf_counter()
+        engine.search(lang, text, limit=10)
+        times.append((time.perf_counter() - started) * 1000)
+    engine.close()
+    return percentile(times, 95)
+
+
+def _insights(folder):
+    """Seconds of `portal rollup` over the events, and ms of the page table's first request."""
+    from portal import create_app
+    from portal.extensions import db
+    app = create_app({"INSTANCE_PATH": str(folder), "EVENT_RATE_LIMIT": 0,
+                      "DOCS_PATH": str(folder / "none"), "NODE_SYNC": False})
+    with app.app_context():
+        pages = _published(db)
+        _load_events(db, pages)
+        first = date.today() - timedelta(days=DAYS - 1)
+        runner = app.test_cli_runner()
+        started = time.perf_counter()
+        result = runner.invoke(args=["portal", "rollup", "--from", first.isoformat(),
+                                     "--to", date.today().isoformat()])
+        rollup = time.perf_counter() - started
+        if result.exit_code != 0:
+            raise RuntimeError(f"portal rollup failed: {result.output}{result.exception!r}")
+        from portal.auth.operations import create_token, create_user
+        user = create_user(db.session, "growth-owner@example.com", "owner", "password-123")
+        token = create_token(db.session, user)
+        db.session.commit()
+        started = time.perf_counter()
+        response = app.test_client().get(f"/api/v1/insights/pages?days={DAYS}",
+                                          headers={"Authorization": f"Bearer {token}"})
+        table = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"page table answered {response.status_code}")
+        db.session.remove()
+    return {"rollup": rollup, "page table": table}
+
+
+def _published(db):
+    from sqlalchemy import select
+    from portal.content.models import Page, Translation
+    return db.session.execute(select(Page.slug, Translation.lang).join(Translation.page)).all()
+
+
+def _load_events(db, pages, seed=7):
+    """EVENTS_PER_PAGE reading events per translation over DAYS days, in bulk inserts."""
+    from portal.feedback.models import Event
+    rng = random.Random(seed)
+    start = datetime.now(timezone.utc) - timedelta(days=DAYS - 1)
+    rows, total = [], EVENTS_PER_PAGE * len(pages)
+    weights = [1 / (i + 1) ** 0.8 for i in range(len(pages))]
+    n = 0
+    while n < total:
+        at = start + timedelta(seconds=rng.randrange((DAYS - 1) * 86400))
+        session = f"{rng.getrandbits(128):032x}"
+        t = int(at.timestamp() * 1000)
+        for slug, lang in rng.choices(pages, weights, k=rng.choice((1, 2, 3))):
+            depth = rng.choice((20, 40, 60, 80, 100))
+            for seq, (kind, data) in enumerate((
+                    ("page_view", {"ref": rng.choice(("search", "direct", "internal"))}),
+                    ("scroll", {"depth": depth, "section": f"s{depth}"}),
+                    ("engagement", {"seconds": round(rng.expovariate(1 / 45), 1)}))):
+                rows.append({"received_at": at, "day": at.date(), "session": session,
+                             "seq": seq, "type": kind, "page": slug, "lang": lang,
+                             "data": data, "at": t + seq * 1000})
+                n += 1
+        if len(rows) >= 5000:
+            db.session.execute(Event.__table__.insert(), rows)
+            rows = []
+    if rows:
+        db.session.execute(Event.__table__.insert(), rows)
+    db.session.commit()
+
+
+# -- memory per worker ------------------------------------------------------------------
+
+def _memory(report, env, pages):
+    """PSS of each gunicorn worker after pages and searches in every language."""
+    port = free_port()
+    env = dict(env, PORT=str(port), HOST="127.0.0.1")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    try:
+        _wait(port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        queries = dev_queries(FROZEN_QUERIES) + dev_queries()
+        for _ in range(3):  # spread over every worker and thread
+            for lang in LANGS:
+                for slug in _slugs(lang)[:60]:
+                    _get(conn, f"/{lang}/docs/{slug}")
+                for q_lang, text, _ in queries:
+                    if q_lang == lang:
+                        _get(conn, f"/api/v1/search?" + urllib.parse.urlencode(
+                            {"q": text, "lang": lang}))
+                        _get(conn, f"/{lang}/search?" + urllib.parse.urlencode({"q": text}))
+        workers = _children(proc.pid)
+        pss = {pid: _rollup_kb(pid) for pid in workers}
+        master = _rollup_kb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    worst = max(v["Pss"] for v in pss.values()) / 1024
+    report(f"memory per gunicorn worker (PSS) at {pages:,} pages, after pages and searches "
+           "in en/ko/es/ja", f"{worst:.0f}", "MB", target=f"< {PSS_TARGET_MB} MB",
+           ok=worst < PSS_TARGET_MB,
+           note=f"{len(pss)} workers: " + ", ".join(
+               f"PSS {v['Pss'] / 1024:.0f} (RSS {v['Rss'] / 1024:.0f}, private "
+               f"{(v['Private_Clean'] + v['Private_Dirty']) / 1024:.0f})" for v in pss.values())
+           + f" MB; master PSS {master['Pss'] / 1024:.0f} MB")
+
+
+def _slugs(lang):
+    return [p.relative_to(CORPUS / lang).with_suffix("").as_posix()
+            for p in sorted((CORPUS / lang).rglob("*.md"))]
+
+
+def _get(conn, path):
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    if response.status >= 500:
+        raise RuntimeError(f"{path} answered {response.status}")
+
+
+def _wait(port, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer on port {port}")
+
+
+def _children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as fh:
+        return [int(p) for p in fh.read().split()]
+
+
+def _rollup_kb(pid):
+    values = {}
+    with open(f"/proc/{pid}/smaps_rollup") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                values[parts[0][:-1]] = int(parts[1])
+    return values
