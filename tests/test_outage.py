@@ -124,10 +124,26 @@ def test_locked_database_answers_503_and_recovers(tmp_path, database_template, m
     stored_before, body = _batch()
     assert client.post("/api/v1/events", json=body, headers=UA).status_code == 202
 
+    from portal.auth.operations import create_user
+    writer = create_user(db.session, "writer@outage.example", "writer", "password-123")
+    db.session.commit()
+    writing = app.test_client()
+    with writing.session_transaction() as session:
+        session["_user_id"] = writer.get_id()
+    db.session.remove()
+
     locker = sqlite3.connect(_db_path(app), isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock: a busy database
     try:
         refused = _check_unavailable(client)
+        saved = writing.post("/write/pages/en/guide/install/edit", headers={
+            "Accept-Language": "ko"}, data={"title": "Install", "markdown": "# Install\n\nNew.\n",
+                                            "base_revision": "1", "publish": "Publish"})
+        assert saved.status_code == 503 and saved.headers["Retry-After"].isdigit()
+        assert "오류 503" in saved.get_data(as_text=True)
+        api = writing.put("/api/v1/pages/guide/install?lang=en",
+                          json={"markdown": "# Install\n\nNew.\n", "base_revision": 1})
+        assert api.status_code == 503 and api.get_json()["error"]
     finally:
         locker.execute("ROLLBACK")
         locker.close()
