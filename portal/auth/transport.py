@@ -62,5 +62,6 @@ def _no_store_when_signed_in(response):
     if user is not None and user.is_authenticated:
         cache = response.cache_control
         cache.public, cache.max_age, cache.immutable = False, None, False
-        cache.private, cache.no_store = True, True
+        if not cache.no_store:  # a view that chose no-store itself keeps its header as is
+            cache.private, cache.no_store = True, True
     return response
