@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -200,17 +201,19 @@ def _memory(report, env, pages):
                              "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     try:
         _wait(port)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         queries = dev_queries(FROZEN_QUERIES) + dev_queries()
-        for _ in range(3):  # spread over every worker and thread
-            for lang in LANGS:
-                for slug in _slugs(lang)[:60]:
-                    _get(conn, f"/{lang}/docs/{slug}")
-                for q_lang, text, _ in queries:
-                    if q_lang == lang:
-                        _get(conn, f"/api/v1/search?" + urllib.parse.urlencode(
-                            {"q": text, "lang": lang}))
-                        _get(conn, f"/{lang}/search?" + urllib.parse.urlencode({"q": text}))
+        paths = []
+        for lang in LANGS:
+            paths += [f"/{lang}/docs/{slug}" for slug in _slugs(lang)[:60]]
+            for q_lang, text, _ in queries:
+                if q_lang == lang:
+                    paths.append("/api/v1/search?" + urllib.parse.urlencode(
+                        {"q": text, "lang": lang}))
+                    paths.append(f"/{lang}/search?" + urllib.parse.urlencode({"q": text}))
+        # 8 clients, a connection per request: every worker and thread gets its share.
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(2):
+                list(pool.map(lambda path: _get(port, path), paths))
         workers = _children(proc.pid)
         pss = {pid: _rollup_kb(pid) for pid in workers}
         master = _rollup_kb(proc.pid)
@@ -232,10 +235,14 @@ def _slugs(lang):
             for p in sorted((CORPUS / lang).rglob("*.md"))]
 
 
-def _get(conn, path):
-    conn.request("GET", path)
-    response = conn.getresponse()
-    response.read()
+def _get(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+    finally:
+        conn.close()
     if response.status >= 500:
         raise RuntimeError(f"{path} answered {response.status}")
 

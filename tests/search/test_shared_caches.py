@@ -1,0 +1,29 @@
+"""A worker's threads share what scorers derive from one index version, not across versions."""
+import threading
+
+from portal.search.engine import Doc, Engine
+
+
+def _scorer_in_thread(engine, lang):
+    found = []
+    thread = threading.Thread(target=lambda: found.append(engine.searcher(lang)))
+    thread.start()
+    thread.join()
+    return found[0]
+
+
+def test_threads_share_posting_caches_of_one_index_version(tmp_path):
+    engine = Engine(tmp_path / "search")
+    engine.rebuild([Doc("a", "en", "Upload files", "Upload a file."),
+                    Doc("b", "en", "Background tasks", "Run tasks later.")])
+    searcher_a, scorer_a = _scorer_in_thread(engine, "en")
+    searcher_b, scorer_b = _scorer_in_thread(engine, "en")
+    assert searcher_a is not searcher_b  # each thread reads through its own searcher
+    assert scorer_a._postings is scorer_b._postings and scorer_a.memo is scorer_b.memo
+    scorer_a.postings("body", "upload")
+    assert ("body", "upload") in scorer_b._postings
+
+    engine.add([Doc("c", "en", "Uploads again", "Upload more.")])
+    _, scorer_c = _scorer_in_thread(engine, "en")
+    assert scorer_c._postings is not scorer_a._postings  # a new version starts afresh
+    assert len(scorer_c.postings("body", "upload")[0]) == 2
