@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from portal.auth.access import requires, signed_in
+from portal.database import health, is_outage
 from portal.auth.models import User
 from portal.comments.operations import find_page
 from portal.extensions import db
@@ -57,8 +58,11 @@ def _notification_helpers():
                 user = own.get(User, current_user.id)
                 if user is not None and notifications.refresh_due(own, user):
                     own.commit()
-        except OperationalError:  # database busy: the next page view makes them
-            log.warning("due-date notifications skipped: database busy", exc_info=True)
+        except OperationalError as exc:  # database busy: the next page view makes them
+            if is_outage(exc):  # one log line per outage, not a traceback per page view
+                health.failed(exc)
+            else:
+                log.warning("due-date notifications skipped: database busy", exc_info=True)
         return notifications.unread_count(db.session, current_user)
     return {"notification_count": count}
 
