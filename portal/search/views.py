@@ -65,7 +65,8 @@ def api_search():
                                               from_page=request.args.get("from"))
         result = tuned.result
         service.did_you_mean(lang, q, result)
-        other = service.fallback(db.session, lang, q, source_lang, limit) if not result.total else None
+        other = (service.fallback(db.session, lang, q, source_lang, limit)
+                 if not result.total else None)
         db.session.commit()
     except Exception as exc:
         if not _database_out(exc):
