@@ -244,7 +244,7 @@ def _ms(text):
 
 # -- the event sender (a separate process) -----------------------------------------------
 
-def send_events(port, rate, seconds, connections=4):
+def send_events(port, rate, seconds, connections=16):
     """POST batches to /api/v1/events at `rate` events/s for `seconds`, paced on a clock."""
     interval = EVENT_BATCH / rate * connections  # seconds between one connection's batches
     stats = {"sent": 0, "failed": 0}
