@@ -1,27 +1,35 @@
-"""Japanese: words from a morphological dictionary (MeCab via fugashi, UniDic Lite), with
+"""Japanese: words from a morphological dictionary (MeCab via fugashi, with IPAdic), with
 CJK character bigrams as the fallback when the dictionary is not installed.
 
 Japanese has no spaces between words. Bigrams find any run of characters but also match
 pieces that straddle two words and particles (`を処`); MeCab splits `エラーを処理する方法`
 into `エラー / を / 処理 / する / 方法` and Signpost keeps the content words (nouns, verb
-and adjective lemmas, prefixes). UniDic glosses katakana loanwords with their English
-source (`クッキー-cookie`): the gloss is indexed instead, so `クッキー` finds a page that
-writes `Cookie` and the reverse.
+and adjective base forms, prefixes). Katakana loanwords the Japanese pages also write in
+English (`クッキー` / `Cookie`) are indexed and queried as the English word (LOANWORDS).
 
-Memory: the dictionary (~250 MB on disk) is memory-mapped by MeCab, read-only, so its
-pages are shared by every worker on the machine (page cache) and count 1/N to each
-worker's PSS; loading the tagger adds ~20 MB RSS (measured: see the commit message).
+Memory: IPAdic is 51 MB on disk, memory-mapped read-only by MeCab, so its pages are shared
+by every worker on the machine (page cache, 1/N of it in each worker's PSS). UniDic Lite
+(250 MB, with English glosses of loanwords built in) scored the same on the query sets but
+a worker touched 120 MB of it answering 22 queries: too much for 200 MB workers.
 """
-import re
 import threading
 
 from portal.search.analysis import RUNS, ScriptTokenizer, _bigrams, _word_parts
 
-KEEP_POS = ("名詞", "動詞", "形容詞", "形状詞", "接頭辞")
-# Verbs too general to mean anything alone (`する`, `ある`, `いる`, `なる`, `できる`).
-STOP_LEMMAS = frozenset({"為る", "有る", "居る", "成る", "出来る", "来る", "仕舞う", "言う",
-                         "事", "物", "為", "様", "所", "時", "訳"})
-KATAKANA = re.compile(r"^[\u30a0-\u30ffー]+$")
+KEEP_POS = ("名詞", "動詞", "形容詞", "接頭詞")
+# Words too general to mean anything alone (`する`, `ある`, `いる`, `なる`, `できる`; `こと`).
+STOP_LEMMAS = frozenset({"する", "ある", "いる", "なる", "できる", "くる", "しまう", "いう",
+                         "こと", "もの", "ため", "よう", "ところ", "とき", "わけ", "の", "ん"})
+# Katakana spellings of words the Japanese pages also keep in English (checked by counting
+# both spellings in the FastAPI Japanese translation).
+LOANWORDS = {"クッキー": "cookie", "リクエスト": "request", "レスポンス": "response",
+             "ヘッダー": "header", "ヘッダ": "header", "ウェブソケット": "websocket",
+             "ドッカー": "docker", "ミドルウェア": "middleware", "テンプレート": "template",
+             "パラメータ": "parameter", "パラメーター": "parameter", "データクラス": "dataclass",
+             "ライフスパン": "lifespan", "ウェブフック": "webhook", "コールバック": "callback",
+             "スウェーガー": "swagger", "ステータスコード": "status code", "エラー": "error",
+             "ファイル": "file", "フォーム": "form", "モデル": "model", "テスト": "test",
+             "セキュリティ": "security", "トークン": "token", "パスワード": "password"}
 
 _tagger = None
 _lock = threading.Lock()
@@ -29,14 +37,15 @@ _missing = False
 
 
 def tagger():
-    """The process's MeCab tagger, or None when fugashi/unidic-lite are not installed."""
+    """The process's MeCab tagger, or None when fugashi/ipadic are not installed."""
     global _tagger, _missing
     if _tagger is None and not _missing:
         with _lock:
             if _tagger is None and not _missing:
                 try:
                     import fugashi
-                    _tagger = fugashi.Tagger()
+                    import ipadic
+                    _tagger = fugashi.GenericTagger(ipadic.MECAB_ARGS)
                 except (ImportError, RuntimeError):
                     _missing = True
     return _tagger
@@ -52,21 +61,18 @@ def words(text, tag):
             start = pos
         end = start + len(surface)
         pos = end
-        feature = w.feature
-        pos1 = getattr(feature, "pos1", None)
-        if pos1 not in KEEP_POS:
+        feature = w.feature  # IPAdic: pos1, pos2, pos3, pos4, conjugation x2, base form, ...
+        if feature[0] not in KEEP_POS or feature[1] in ("非自立", "数", "接尾", "代名詞"):
             continue
-        lemma = getattr(feature, "lemma", None) or surface
-        base, _, gloss = lemma.partition("-")
-        if gloss and KATAKANA.match(surface) and gloss.isascii() and gloss.isalpha():
-            word = gloss
-        elif pos1 in ("動詞", "形容詞"):
-            word = base
+        base = feature[6] if len(feature) > 6 and feature[6] != "*" else surface
+        word = base if feature[0] in ("動詞", "形容詞") else surface
+        if word in STOP_LEMMAS:
+            continue
+        english = LOANWORDS.get(word)
+        if english:
+            found.extend((part, start, end) for part in english.split())
         else:
-            word = surface
-        if word in STOP_LEMMAS or base in STOP_LEMMAS:
-            continue
-        found.append((word, start, end))
+            found.append((word, start, end))
     return found
 
 
