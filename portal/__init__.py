@@ -25,6 +25,8 @@ def create_app(config=None):
     _load_config(app, config)
     from portal.i18n import LangConverter
     app.url_map.converters["lang"] = LangConverter
+    from portal.database import IdConverter
+    app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -5,6 +5,7 @@ import threading
 import time
 
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
@@ -154,3 +155,11 @@ def _committed(_session):
 
 def _rolled_back(_session):
     _wrote.value = False
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: ids fit the database's integer columns (PostgreSQL's `integer`
+    stops at 2**31 - 1); a larger one matches no route (404) instead of failing the query."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
