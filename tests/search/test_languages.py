@@ -1,4 +1,4 @@
-"""Query understanding per language: intent words, Korean spellings, Spanish stems, Japanese words."""
+"""Query understanding per language: intent words, Korean spellings, Spanish and Japanese words."""
 import pytest
 
 from portal.search import lang_ja
