@@ -120,3 +120,20 @@ def test_the_event_api_answers_while_redis_is_down(tmp_path, database_template, 
         db.engine.dispose()
     assert statuses == [202, 202, 202]
     assert sum("unreachable" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_redis_back_after_an_outage_is_used_again_with_one_log_line(redis_url, caplog):
+    import redis
+    limiter = RateLimiter(uuid.uuid4().hex, 5, 50, 5, redis_url=redis_url)
+    counts, script = limiter.counts, limiter.counts._script
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("refused")
+    counts._script = down
+    with caplog.at_level(logging.WARNING, logger="portal.feedback.ratelimit"):
+        assert limiter.allow_events("a", "UA", 5, now=0.0) == (True, 0)  # in memory
+        counts._script, counts._down_until = script, 0.0  # Redis is back, retry is due
+        assert limiter.allow_events("a", "UA", 5, now=1.0) == (True, 0)  # Redis had none
+        assert limiter.allow_events("a", "UA", 1, now=2.0)[0] is False
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 2 and "unreachable" in messages[0] and "is back" in messages[1]
