@@ -36,10 +36,10 @@ def create_app(config=None):
     search_index.init_app(app)
     from portal.feedback.fastpath import EventsFastPath
     app.wsgi_app = EventsFastPath(app, app.wsgi_app)
-    from portal import sync
-    sync.init_app(app)
     from portal import pagecache
     pagecache.init_app(app)
+    from portal import sync
+    sync.init_app(app)
     from portal.auth import transport  # last: ProxyFix and HTTPS headers wrap everything
     transport.init_app(app)
     return app

@@ -7,6 +7,5 @@ import portal.write.models  # noqa: F401,E402  (each area adds its models in its
 import portal.comments.models  # noqa: F401,E402
 import portal.tasks.models  # noqa: F401,E402
 import portal.insights.models  # noqa: F401,E402
-import portal.sync  # noqa: F401,E402  (the change log other nodes follow)
 import portal.search.tuning_models  # noqa: F401,E402
 import portal.sync  # noqa: F401,E402  (the change log other nodes follow)
