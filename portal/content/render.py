@@ -98,7 +98,8 @@ class _LinkRewriter(Treeprocessor):
         target = posixpath.normpath(posixpath.join(base, path[:-3]))
         if target.startswith(".."):
             return href
-        return f"{self.url_prefix}/{self.lang}/docs/{target}" + (f"#{fragment}" if fragment else "")
+        return (f"{self.url_prefix}/{self.lang}/docs/{target}"
+                + (f"#{heading_anchor(fragment)}" if fragment else ""))
 
     @staticmethod
     def placeholder(img):
@@ -174,6 +175,11 @@ def sanitize(html, heading_ids=frozenset()):
                       url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow",
                       strip_comments=True, attribute_filter=_attribute_filter(heading_ids))
     return INPUT_TAG.sub(_harmless_input, clean)
+
+
+def heading_anchor(value):
+    """The id a heading `value` has once sanitised: links from other pages use the same rule."""
+    return ID_PREFIX + value if is_portal_id(value) else value
 
 
 def content_id(value, heading_ids=frozenset()):

@@ -41,6 +41,16 @@ def test_a_heading_id_the_portal_uses_is_prefixed_everywhere_at_once():
     assert [t["id"] for t in rendered.toc] == [ID_PREFIX + "main", ID_PREFIX + "header-q"]
 
 
+def test_links_from_other_pages_land_on_a_prefixed_heading():
+    assert is_portal_id("comments")  # the comments thread's own id on every page
+    target = render_markdown("# Tasks\n\n## Comments { #comments }\n", slug="guide/tasks")
+    assert target.headings == [(2, ID_PREFIX + "comments", "Comments")]
+    html = render_markdown("See [comments](tasks.md#comments) and [install](tasks.md#install).",
+                           slug="guide/index", lang="en").html
+    assert f'href="/en/docs/guide/tasks#{ID_PREFIX}comments"' in html
+    assert 'href="/en/docs/guide/tasks#install"' in html
+
+
 def test_the_portal_id_list_covers_the_templates_ids():
     literal = set()
     for path in (ROOT / "portal").glob("**/templates/**/*.html"):
