@@ -4,7 +4,8 @@ The contract the insights pages, the JSON/CSV API and the exports build on (date
 strings, rates are fractions 0–1 rounded to 4 places, seconds and scores to 1 place):
 `page_table`, `page_detail`, `search_gaps`, `survey_scores`, `page_window`. Each first
 brings dirty days up to date (`refresh_dirty`), so an event sent now shows at once.
-Reports read only `page_days` and the insight tables, never raw events.
+Reports read only `page_days` and the insight tables (sums over a range from the running
+totals, `portal.insights.totals`), never raw events.
 """
 import json
 from collections import Counter, defaultdict
@@ -213,14 +214,14 @@ def _table_evidence(db_session, start, end, totals, keys):
     pairs = sorted(keys)
     for page, lang, reasons in db_session.execute(
             select(PageDay.page, PageDay.lang, type_coerce(PageDay.reasons, Text))
-            .where(*_in_window(PageDay, start, end), tuple_(PageDay.page, PageDay.lang).in_(pairs))):
+            .where(*_in_window(PageDay, start, end),
+                   tuple_(PageDay.page, PageDay.lang).in_(pairs))):
         reasons = _obj(reasons)
         if reasons and (page, lang) in keys:
             totals[(page, lang)]["reasons"].update(reasons)
-    details = PageSignalDay.details
-    parts = [type_coerce(details[name], Text)
-             for name in ("examples", "stops") + TABLE_EVIDENCE]
-    parts[1] = type_coerce(PageSignalDay.stops, Text)
+    names = ("stops", "examples") + TABLE_EVIDENCE
+    parts = [type_coerce(PageSignalDay.stops, Text)] + [
+        type_coerce(PageSignalDay.details[name], Text) for name in names[1:]]
     for page, lang, *dicts in db_session.execute(
             select(PageSignalDay.page, PageSignalDay.lang, *parts)
             .where(*_in_window(PageSignalDay, start, end),
@@ -228,7 +229,7 @@ def _table_evidence(db_session, start, end, totals, keys):
         if (page, lang) not in keys:
             continue
         t = totals[(page, lang)]
-        for name, value in zip(("examples", "stops") + TABLE_EVIDENCE, dicts):
+        for name, value in zip(names, dicts):
             value = _obj(value)
             if value:
                 t[name].update(value)
@@ -456,8 +457,8 @@ def _iso_days(start, end):
 def page_table(db_session, lang=None, start=None, end=None, section=None):
     """Every page × language with views or votes in the window, most stuck first.
 
-    The numbers come from the running totals (two rows a page, any range); the evidence dicts (top
-    queries, headings, partners, reasons) are read only for rows where a signal counts.
+    The numbers come from the running totals (two rows a page, any range); the evidence
+    dicts (top queries, headings, partners, reasons) are read only for the most stuck rows.
     """
     _fresh(db_session)
     start, end = window(start, end)
