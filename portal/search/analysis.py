@@ -5,6 +5,8 @@ Korean was measured both ways (see bench/search_analyzers.md): a morphological a
 Kiwi does not know; Signpost indexes both and queries both, which scored best.
 """
 import bisect
+import ctypes
+import os
 import re
 import threading
 
@@ -30,13 +32,14 @@ EN_STOP = frozenset(stopwords_for_language("en")) | {
     "use", "want", "make", "get", "way", "s", "t", "vs"}
 
 _kiwi = None
+_kiwi_pid = None  # the process that built _kiwi (its worker threads live there only)
 _kiwi_lock = threading.Lock()
 _primed = {}  # text -> Kiwi tokens, filled by prime() while an index is built
 
 
 def kiwi():
     """The process's Kiwi morphological analyzer (slow to build, so built once, lazily)."""
-    global _kiwi
+    global _kiwi, _kiwi_pid
     if _kiwi is None:
         with _kiwi_lock:
             if _kiwi is None:
@@ -44,7 +47,18 @@ def kiwi():
                 # Without the multi-word dictionary (Wikipedia names and phrases): 320 MB
                 # instead of 530 MB, and no lower MRR on the Korean query sets.
                 _kiwi = Kiwi(load_multi_dict=False)
+                _kiwi_pid = os.getpid()
     return _kiwi
+
+
+def _keep_inherited_kiwi():
+    """In a forked worker, never destroy the inherited Kiwi: its destructor joins worker
+    threads that stayed in the parent and aborts the process (SIGABRT at every worker exit)."""
+    if _kiwi is not None:
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_kiwi))
+
+
+os.register_at_fork(after_in_child=_keep_inherited_kiwi)
 
 
 def preload():
@@ -63,7 +77,10 @@ def prime(texts):
     from portal.search.lang_ko import normalize  # the Korean tokenizer reads normalized text
     texts = [t for t in set(map(normalize, texts)) if t and HANGUL_CHAR.search(t)]
     if texts:
-        _primed.update(zip(texts, kiwi().tokenize(texts)))
+        if os.getpid() == _kiwi_pid:
+            _primed.update(zip(texts, kiwi().tokenize(texts)))
+        else:  # a forked worker: a batch waits forever for the parent's worker threads
+            _primed.update((text, kiwi().tokenize(text)) for text in texts)
 
 
 def forget():
