@@ -204,8 +204,13 @@ class Follower:
 
     def _start_position(self, session):
         saved = _read_position(self.app)
-        oldest = session.scalar(select(func.min(ChangeLog.id)))
+        oldest, newest = session.execute(select(func.min(ChangeLog.id), func.max(ChangeLog.id))).one()
         if saved is not None:
+            if saved > (newest or 0):  # a database restored from a backup, or a new one
+                log.warning("The change log is behind this node's position (database restored?); "
+                            "rebuilding its search index from the database")
+                _rebuild(session, self.app)
+                return newest or 0
             if oldest is not None and oldest > saved + 1 and saved > 0:
                 log.warning("This node missed changes older than the change log keeps; "
                             "rebuilding its search index from the database")

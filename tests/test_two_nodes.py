@@ -163,6 +163,25 @@ def test_a_comment_on_one_node_drops_the_other_nodes_cached_pages(nodes):
     assert _stamp(node_b) != stamp
 
 
+def test_a_node_ahead_of_the_log_rebuilds_its_index(nodes):
+    node_a, node_b = nodes
+    sync.Follower(node_b).poll()
+    with open(os.path.join(node_b.instance_path, sync.POSITION_FILE), "w") as fh:
+        fh.write("999999")
+    from portal.content.models import Translation
+    with node_a.app_context():  # changed behind the change log's back (e.g. a restore)
+        for t in db.session.scalars(select(Translation).where(Translation.lang == "en")):
+            t.published = False
+        db.session.execute(sync.ChangeLog.__table__.delete())
+        db.session.commit()
+        db.session.remove()
+    assert _search(node_b, "Install") == ["guide/install"]
+    restarted = sync.Follower(node_b)
+    restarted.poll()
+    assert _search(node_b, "Install") == []
+    assert restarted.position < 999999
+
+
 def test_ids_committed_out_of_order_are_not_missed(nodes):
     node_a, node_b = nodes
     follower = sync.Follower(node_b)
