@@ -168,6 +168,23 @@ def test_new_comment_invalidates_its_page(client, guide, make_user):
     assert "A reader&#39;s remark" in client.get(URL).get_data(as_text=True)
 
 
+def test_switching_a_survey_on_invalidates_pages(client, guide):
+    from portal.feedback.surveys import update_setting
+    assert 'id="survey-config"' not in client.get(URL).get_data(as_text=True)
+    update_setting(db.session, "ces", True, 1.0)
+    db.session.commit()
+    assert 'id="survey-config"' in client.get(URL).get_data(as_text=True)
+
+
+def test_first_request_a_head_stores_the_page_for_the_next_get(app, client, guide):
+    head = client.head(URL)
+    assert head.status_code == 200 and head.get_data() == b"" and head.headers["ETag"]
+    page = client.get(URL)
+    assert page.headers["ETag"] == head.headers["ETag"]
+    assert int(head.headers["Content-Length"]) == len(page.get_data()) > 0
+    assert len(stored_bodies(app)) == 1
+
+
 def test_ui_catalog_change_invalidates_pages_of_that_language(tmp_path, database_template,
                                                               make_docs):
     import shutil
