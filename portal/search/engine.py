@@ -30,6 +30,8 @@ NGRAM_WEIGHT = 1.0
 RERANK_DEPTH = 50
 BM25 = {"B": 0.75, "K1": 2.0}
 KOREAN_MODES = ("kiwi", "bigram", "hybrid")
+# Open searchers kept per language between searches (more are opened while busier).
+IDLE_SEARCHERS = 2
 # Documents analysed per Kiwi batch while building an index.
 BATCH = 64
 # What goes into an index: bump it when text extraction, analysis or the schema change,
@@ -80,6 +82,7 @@ class Engine:
         self._local = threading.local()
         self._analyzers = {}
         self._shared, self._shared_lock = {}, threading.Lock()
+        self._idle = {}  # lang -> idle (searcher, scorer, identity), see _checkout
 
     # -- schema and analyzers -------------------------------------------------------------
 
@@ -213,22 +216,56 @@ class Engine:
         current = cache.get(lang)
         identity = _identity(self._dir(lang))
         if current is not None:
-            try:
-                # A rebuild swaps in a new folder, which may start at the same generation.
-                if current[2] == identity and current[0].up_to_date():
-                    return current[:2]
-            except (OSError, whoosh_index.EmptyIndexError):
-                pass
+            if self._valid(current, identity):
+                return current[:2]
             current[0].close()
             cache.pop(lang)
+        cache[lang] = self._fresh(lang, identity)
+        return cache[lang][:2] if cache[lang] else cache.pop(lang)
+
+    @staticmethod
+    def _valid(entry, identity):
+        try:
+            # A rebuild swaps in a new folder, which may start at the same generation.
+            return entry[2] == identity and entry[0].up_to_date()
+        except (OSError, whoosh_index.EmptyIndexError):
+            return False
+
+    def _fresh(self, lang, identity):
+        """A new (searcher, scorer, identity) for `lang`, or None without an index."""
         ix = self._open(lang, create=False)
         if ix is None:
             return None
         searcher = ix.searcher()
         scorer = Scorer(searcher, k1=BM25["K1"], b=BM25["B"])
         self._share(lang, (identity, searcher.reader().generation()), scorer)
-        cache[lang] = (searcher, scorer, identity)
-        return cache[lang][:2]
+        return searcher, scorer, identity
+
+    def _checkout(self, lang):
+        """An idle up-to-date (searcher, scorer, identity) from the pool, or a new one.
+
+        Searches borrow a searcher for their duration instead of keeping one per thread:
+        each open searcher holds several MB of its own, and with 16 threads x 4 languages
+        per worker those were most of a worker's private memory.
+        """
+        identity = _identity(self._dir(lang))
+        while True:
+            with self._shared_lock:
+                idle = self._idle.get(lang)
+                entry = idle.pop() if idle else None
+            if entry is None:
+                return self._fresh(lang, identity)
+            if self._valid(entry, identity):
+                return entry
+            entry[0].close()
+
+    def _checkin(self, lang, entry):
+        with self._shared_lock:
+            idle = self._idle.setdefault(lang, [])
+            if len(idle) < IDLE_SEARCHERS:
+                idle.append(entry)
+                return
+        entry[0].close()
 
     def _share(self, lang, key, scorer):
         """Give `scorer` the caches of the other threads' scorers of the same index version.
@@ -250,14 +287,24 @@ class Engine:
             setattr(scorer, name, value)
 
     def close(self):
-        """Close this thread's searchers."""
+        """Close this thread's searchers and the idle ones of the pool."""
         for current in self._local.__dict__.pop("searchers", {}).values():
             current[0].close()
+        with self._shared_lock:
+            idle, self._idle = self._idle, {}
+        for entries in idle.values():
+            for entry in entries:
+                entry[0].close()
 
     def doc_count(self, lang):
         """Number of documents indexed for `lang`."""
-        current = self.searcher(lang)
-        return current[0].doc_count() if current else 0
+        entry = self._checkout(lang)
+        if entry is None:
+            return 0
+        try:
+            return entry[0].doc_count()
+        finally:
+            self._checkin(lang, entry)
 
     def build_query(self, lang, text, searcher, scorer, prefix=False, correct=True):
         """(clauses, highlight terms, corrected text or None) for the user's `text`.
@@ -310,10 +357,17 @@ class Engine:
         `expand(clauses, build)` may add clauses (owners' synonyms, `portal.search.synonyms`);
         `build(text)` gives the clauses of other words, uncorrected.
         """
-        current = self.searcher(lang)
-        if current is None:
+        entry = self._checkout(lang)
+        if entry is None:
             return SearchResult()
-        searcher, scorer = current
+        try:
+            return self._search(lang, text, entry[0], entry[1], limit, offset, section,
+                                with_sections, with_snippets, prefix, expand)
+        finally:
+            self._checkin(lang, entry)
+
+    def _search(self, lang, text, searcher, scorer, limit, offset, section, with_sections,
+                with_snippets, prefix, expand):
         clauses, marks, corrected = self.build_query(lang, text, searcher, scorer, prefix=prefix)
         if expand is not None:
             clauses = expand(clauses, lambda other: scorer.memo.get(

@@ -27,3 +27,20 @@ def test_threads_share_posting_caches_of_one_index_version(tmp_path):
     _, scorer_c = _scorer_in_thread(engine, "en")
     assert scorer_c._postings is not scorer_a._postings  # a new version starts afresh
     assert len(scorer_c.postings("body", "upload")[0]) == 2
+
+
+def test_searches_borrow_pooled_searchers_instead_of_one_per_thread(tmp_path):
+    from portal.search import engine as engine_module
+    engine = Engine(tmp_path / "search")
+    engine.rebuild([Doc("a", "en", "Upload files", "Upload a file.")])
+    for _ in range(6):  # six threads, one after another, each searching
+        thread = threading.Thread(target=lambda: engine.search("en", "upload"))
+        thread.start()
+        thread.join()
+    idle = engine._idle["en"]
+    assert 1 <= len(idle) <= engine_module.IDLE_SEARCHERS
+    assert not engine._local.__dict__.get("searchers")  # nothing kept per thread
+
+    engine.add([Doc("b", "en", "Uploads again", "Upload more.")])
+    assert engine.search("en", "upload").total == 2  # a stale pooled searcher is replaced
+    assert all(entry[0].up_to_date() for entry in engine._idle["en"])
