@@ -111,6 +111,8 @@ def _register_blueprints(app):
     for bp in (auth_bp, search_bp, feedback_bp, insights_bp, write_bp, comments_bp, tasks_bp,
                admin_bp, pages_api_bp, insights_api_bp, apispec_bp, docs_bp):
         app.register_blueprint(bp)
+    from portal.privacy.views import bp as privacy_bp
+    app.register_blueprint(privacy_bp)
 
 
 def _register_cli(app):
@@ -119,4 +121,5 @@ def _register_cli(app):
     import portal.auth.commands  # noqa: F401
     import portal.search.commands  # noqa: F401
     import portal.feedback.commands  # noqa: F401
+    import portal.privacy.commands  # noqa: F401
     app.cli.add_command(portal_cli)

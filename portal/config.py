@@ -58,6 +58,14 @@ class Config:
     # Follow the change log so this node's search index and page cache learn of content
     # published through other nodes (None: on, except in tests); polled every N seconds.
     NODE_SYNC = None
+
+    # Retention (days) of raw reader events and of search-log rows (with their clicks);
+    # `flask portal purge` deletes older ones now. 0 keeps them forever. Reports read the
+    # daily rollups, which are kept, so purging does not change them. 400 days: a year and
+    # a month, so drill-downs reading raw rows still compare a month with the same month a
+    # year ago, while nothing older about readers is kept.
+    EVENT_RETENTION_DAYS = 400
+    SEARCH_LOG_RETENTION_DAYS = 400
     NODE_SYNC_INTERVAL = 1.0
     # User agents matching any of these (case-insensitive substrings) are dropped as bots.
     EVENT_BOT_PATTERNS = ("bot", "crawler", "spider", "slurp", "curl/", "wget/", "python-requests",
