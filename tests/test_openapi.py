@@ -108,12 +108,14 @@ def test_the_fuzzed_document_is_the_served_one(app):
     assert served["paths"] == schema.raw_schema["paths"]
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @FUZZ
 def test_api_without_a_token(case, fuzzed_app):
     case.call_and_validate(app=fuzzed_app, checks=CHECKS)
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @FUZZ
 def test_api_with_an_admin_token(case, fuzzed_app):

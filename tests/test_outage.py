@@ -17,8 +17,9 @@ import pytest
 from portal.extensions import db
 from tests.conftest import PG_SERVER, make_app
 
-pytestmark = pytest.mark.skipif(bool(PG_SERVER), reason="SQLite file outages (this run is "
-                                "on PostgreSQL: tests/test_outage_postgres.py)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(bool(PG_SERVER), reason="SQLite file outages (this run is "
+                                 "on PostgreSQL: tests/test_outage_postgres.py)")]
 
 DOCS = {"en/index.md": "# Welcome\n\nStart here.\n",
         "en/guide/install.md": "# Install\n\nRun the installer.\n",

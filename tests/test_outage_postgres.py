@@ -30,6 +30,7 @@ DOCS = {"en/index.md": "# Welcome\n\nStart here.\n",
 UA = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(not (PG_SERVER or os.environ.get("SIGNPOST_OUTAGE_PG")),
                        reason="runs in the PostgreSQL pass (SIGNPOST_TEST_POSTGRES) or with "
                               "SIGNPOST_OUTAGE_PG=1"),

@@ -280,6 +280,7 @@ def pg_database():
         admin.dispose()
 
 
+@pytest.mark.slow
 def test_two_served_nodes_on_one_postgresql(tmp_path, pg_database):
     from portal.content.commands import run_import
     from portal.search import index

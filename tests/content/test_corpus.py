@@ -8,7 +8,7 @@ from portal.content.models import Page, Revision, Translation
 from portal.extensions import db
 from tests.conftest import CORPUS
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 RAW_MARKERS = re.compile(r"\{\*|\{%|^\s*/{3,}", re.M)
 
 

@@ -279,6 +279,7 @@ def _fetch(port, path, headers=None):
         conn.close()
 
 
+@pytest.mark.slow
 def test_an_edit_reaches_every_worker_of_every_process(app, guide):
     """Two gunicorns (2 workers and 1) on one instance folder: after a publish through a
     third process (this test), every answer has the new text and the new ETag."""

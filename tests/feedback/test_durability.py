@@ -71,6 +71,7 @@ def _client(port, session, stop, acked):
         conn.close()
 
 
+@pytest.mark.slow
 def test_events_acknowledged_before_a_kill_are_all_stored(app, docs):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     db.session.remove()
