@@ -62,3 +62,31 @@ def delete_account_command(email, yes):
         db.session.rollback()
         raise click.ClickException("This is the last active admin: make another user an admin first.")
     click.echo(f"Deleted the account {email}.")
+
+
+@portal_cli.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, writable=True))
+def backup_command(destination):
+    """Copy the SQLite database to DESTINATION with SQLite's online backup API (safe while
+    the portal serves). For PostgreSQL use pg_dump."""
+    import sqlite3
+
+    from portal.extensions import db
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise click.ClickException(
+            "flask portal backup copies a SQLite database file; for PostgreSQL run "
+            "pg_dump --format=custom (see the operations page of the guide).")
+    source = sqlite3.connect(url.database)
+    try:
+        target = sqlite3.connect(destination)
+        try:
+            source.backup(target)
+            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            target.close()
+    finally:
+        source.close()
+    if ok != "ok":
+        raise click.ClickException(f"The copy failed its integrity check: {ok}")
+    click.echo(f"Backed up {url.database} to {destination}.")
