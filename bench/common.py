@@ -1,25 +1,13 @@
-"""Helpers shared by the benchmarks: temporary instances and a gunicorn server."""
+"""Helpers shared by the benchmarks: temporary instances, `flask portal` commands; the
+corpus and the gunicorn server come from tests.support, which the tests use too."""
 import contextlib
-import http.client
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = next((p for p in (ROOT.parent / "shared" / "corpus" / "fastapi-docs",
-                           Path("/work/shared/corpus/fastapi-docs")) if p.is_dir()),
-              ROOT.parent / "shared" / "corpus" / "fastapi-docs")
-
-
-def free_port():
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import CORPUS, ROOT, free_port, gunicorn  # noqa: F401 (used by bench modules)
 
 
 @contextlib.contextmanager
@@ -37,35 +25,6 @@ def flask(env, *args):
     done = subprocess.run([sys.executable, "-m", "flask", "portal", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=True)
     return done.stdout
-
-
-@contextlib.contextmanager
-def gunicorn(env, workers=2, threads=4):
-    """Serve the app with gunicorn on a free port; yields the port."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--no-control-socket", "--workers", str(workers),
-         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "wsgi:app"], cwd=ROOT, env=env)
-    try:
-        _wait_for(port)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-def _wait_for(port, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on port {port}")
 
 
 def percentile(values, p):

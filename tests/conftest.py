@@ -6,7 +6,6 @@ created for the run, migrated once, and every test starts from empty tables.
 import os
 import shutil
 import uuid
-from pathlib import Path
 
 import pytest
 from flask import g
@@ -14,12 +13,8 @@ from sqlalchemy import create_engine, text
 
 from portal import create_app
 from portal.extensions import db
+from tests.support import CORPUS, CORPUS_PLACES, ROOT  # noqa: F401 (imported from here by tests)
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS_PLACES = [Path(p) for p in (os.environ.get("SIGNPOST_CORPUS"),
-                                   ROOT.parent / "shared" / "corpus" / "fastapi-docs",
-                                   "/work/shared/corpus/fastapi-docs") if p]
-CORPUS = next((p for p in CORPUS_PLACES if (p / "mkdocs.yml").is_file()), CORPUS_PLACES[0])
 PG_SERVER = os.environ.get("SIGNPOST_TEST_POSTGRES")
 
 

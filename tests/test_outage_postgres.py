@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import PG_SERVER, ROOT
+from tests.support import free_port
 
 PORT = int(os.environ.get("SIGNPOST_OUTAGE_PG_PORT", 5434))
 CLUSTER = "outage"
@@ -89,7 +90,7 @@ def served(cluster, tmp_path):
     for args in (["init"], ["import-docs", str(docs)]):
         subprocess.run([sys.executable, "-m", "flask", "portal", *args], cwd=ROOT, env=env,
                        check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -108,13 +109,6 @@ def served(cluster, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def _free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_healthy(port, timeout=60):

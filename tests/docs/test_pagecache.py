@@ -245,8 +245,8 @@ def _serve(app, workers):
 
     import time
 
-    from bench.common import free_port
     from tests.conftest import ROOT
+    from tests.support import free_port
     port = free_port()
     env = dict(os.environ, SIGNPOST_INSTANCE_PATH=app.instance_path, SIGNPOST_SECRET_KEY="test",
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])

@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,33 +19,11 @@ from sqlalchemy import create_engine, func, select, text
 from portal.extensions import db
 from portal.feedback.models import Event
 from tests.conftest import ROOT
+from tests.support import free_port as _free_port, wait_healthy as _wait_for
 from tests.feedback.conftest import UA
 
 CLIENTS = 8
 BATCH = 10
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(port, proc, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"gunicorn exited with {proc.returncode}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            conn.close()
-    pytest.fail(f"gunicorn did not answer on port {port}")
 
 
 def _client(port, session, stop, acked):
