@@ -150,6 +150,7 @@ def delete_account(db_session, user):
     from portal.comments.models import PageComment
     from portal.content.models import Revision
     from portal.feedback.models import SurveySetting
+    from portal.insights.funnel_models import Funnel
     from portal.tasks.models import Notification, Task, TaskActivity, TaskComment
     if user.role == "admin" and user.active:
         admins = db_session.scalar(select(func.count()).select_from(User).where(
@@ -165,7 +166,8 @@ def delete_account(db_session, user):
                           (TaskActivity, TaskActivity.actor_id),
                           (Revision, Revision.author_id),
                           (Notification, Notification.actor_id),
-                          (SurveySetting, SurveySetting.updated_by_id)):
+                          (SurveySetting, SurveySetting.updated_by_id),
+                          (Funnel, Funnel.created_by_id)):
         db_session.execute(update(model).where(column == uid).values({column.key: None}))
     db_session.execute(delete(Notification).where(Notification.user_id == uid))
     db_session.execute(delete(ApiToken).where(ApiToken.user_id == uid))
