@@ -34,6 +34,25 @@ def test_owner_pages_have_no_serious_violations(guide_server, page, axe_check):
         axe_check(page)
 
 
+def test_account_data_pages_have_no_serious_violations(guide_server, page, axe_check):
+    """The own-account page (download, delete) and the admin user page with its data buttons."""
+    make_account(guide_server, "admin-a11y@example.com", "admin")
+    sign_in(page, guide_server, "admin-a11y@example.com")
+    page.goto(guide_server.url + "/account")
+    assert "Delete my account" in page.content()
+    axe_check(page)
+    with guide_server.app.app_context():
+        from sqlalchemy import select
+
+        from portal.auth.models import User
+        from portal.extensions import db
+        uid = db.session.scalar(select(User.id).where(User.email == "admin-a11y@example.com"))
+        db.session.remove()
+    page.goto(f"{guide_server.url}/admin/users/{uid}")
+    assert "delete-confirm" in page.content()
+    axe_check(page)
+
+
 def test_axe_check_catches_a_violation(guide_server, page, axe_check):
     """The check can fail: an image button without a name is a critical violation."""
     page.goto(guide_server.url + "/en/")
