@@ -5,7 +5,6 @@ Two gunicorn servers (2 workers x 4 threads each) on their own instance folders 
 one fresh PostgreSQL database; ROUNDS edits are published through node A's API and node B
 is polled every 20 ms until it serves the new text and its search finds it.
 """
-import http.client
 import json
 import os
 import random
@@ -15,6 +14,7 @@ import time
 import uuid
 
 from bench.common import ROOT, flask, gunicorn, instance, percentile
+from tests.support import request as _request
 
 PG = os.environ.get("SIGNPOST_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("SIGNPOST_BENCH_REDIS", "redis://127.0.0.1:6379/0")
@@ -22,16 +22,6 @@ ROUNDS = 10
 TARGET_S = 5.0
 LETTERS = string.ascii_lowercase
 PAGES = ("getting-started", "searching", "writing", "feedback", "deployment")
-
-
-def _request(port, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request(method, path, body, headers or {})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def _database():

@@ -6,7 +6,6 @@ database). `test_two_served_nodes_on_one_postgresql` starts two real gunicorn se
 on their own instance folders against one fresh PostgreSQL database; it runs in the
 PostgreSQL run only (SIGNPOST_TEST_POSTGRES, as `make test-postgres` sets it).
 """
-import http.client
 import json
 import os
 import signal
@@ -24,6 +23,7 @@ from portal.feedback.models import Event
 from tests.conftest import PG_SERVER, ROOT, _migrate, make_app
 from tests.feedback.conftest import DOCS, SESSION, UA, view
 from tests.feedback.test_durability import _free_port, _wait_for
+from tests.support import request as _request
 
 try:
     from portal import pagecache
@@ -237,16 +237,6 @@ def test_followers_run_only_when_served():
 
 
 # -- two real servers on one PostgreSQL ----------------------------------------------------
-
-def _request(port, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request(method, path, body, headers or {})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
 
 def _redis_or_none():
     """Redis for the shared rate limit, or None (with the reason printed) outside CI."""

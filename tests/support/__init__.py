@@ -46,6 +46,17 @@ def wait_healthy(port, proc=None, timeout=60):
     raise RuntimeError(f"gunicorn did not answer on port {port}")
 
 
+def request(port, method, path, body=None, headers=None):
+    """One request on a new connection to 127.0.0.1:`port`; returns (status, body bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body, headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
 @contextlib.contextmanager
 def gunicorn(env, workers=2, threads=4):
     """Serve the app with gunicorn on a free port; yields the port."""
