@@ -8,7 +8,7 @@ from portal.auth.access import public
 from portal.extensions import csrf, db
 from portal.feedback import service
 from portal.feedback.fastpath import accept_events, check_rate, parse_body
-from portal.feedback.ingest import IngestError, opted_out, parse_batch
+from portal.feedback.ingest import MAX_COMMENT, IngestError, opted_out, parse_batch
 from portal.i18n import is_content_language
 
 bp = Blueprint("feedback", __name__, template_folder="templates")
@@ -88,6 +88,7 @@ def _form_problem(exc):
     if exc.status == 503:
         return _("Answers cannot be saved right now. Please try again in a few seconds.")
     return {
+        # "2,000" is MAX_COMMENT, written out so the Korean translation stays as it is
         "comment": _("Your comment could not be saved: keep it under 2,000 characters, "
                      "without special control characters."),
         "reason": _("Choose one of the reasons listed for your answer."),
@@ -110,7 +111,7 @@ def _rate_limit(events):
 
 @bp.app_context_processor
 def _survey_helpers():
-    return {"enabled_surveys": _enabled_surveys}
+    return {"enabled_surveys": _enabled_surveys, "max_comment": MAX_COMMENT}
 
 
 def _enabled_surveys():

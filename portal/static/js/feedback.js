@@ -64,10 +64,12 @@
   sendButton.addEventListener("click", function () {
     if (choice === null) return;
     var reason = form.querySelector("input[name=reason]:checked");
-    var comment = form.querySelector("textarea[name=comment]").value.trim();
+    var commentBox = form.querySelector("textarea[name=comment]");
+    var comment = commentBox.value.trim();
     var vote = { helpful: choice };
     if (reason) vote.reason = reason.value;
-    if (comment) vote.comment = comment.slice(0, 2000);
+    // the limit is the textarea's maxlength, which the server sets from its own limit
+    if (comment) vote.comment = comment.slice(0, commentBox.maxLength);
     sendButton.disabled = true;
     post(vote).then(function () {
       details.hidden = true;
