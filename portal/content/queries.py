@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.content.models import Page, Revision, Translation
+from portal.content.source import slug_label
 
 
 @dataclass
@@ -109,7 +110,7 @@ def build_nav_tree(entries):
             nodes[section].children.append(node)
         else:
             if section not in labels:
-                labels[section] = NavNode(None, section.rsplit("/", 1)[-1].replace("-", " ").title())
+                labels[section] = NavNode(None, slug_label(section))
                 roots.append(labels[section])
             labels[section].children.append(node)
     return roots

@@ -15,6 +15,12 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re
 HEADING_ID = re.compile(r"\s*\{\s*#[^}]*\}\s*$")
 
 
+def slug_label(slug):
+    """A heading-like label for a page or section slug: its last part, title-cased
+    ("guide/first-steps" -> "First Steps")."""
+    return slug.rsplit("/", 1)[-1].replace("-", " ").title()
+
+
 @dataclass
 class SourceFile:
     """One Markdown file of a docs tree."""
@@ -29,7 +35,7 @@ class SourceFile:
         """Front matter title, else the first level-one heading, else the slug."""
         if isinstance(self.meta.get("title"), str) and self.meta["title"].strip():
             return self.meta["title"].strip()
-        return first_heading(self.markdown) or self.slug.rsplit("/", 1)[-1].replace("-", " ").title()
+        return first_heading(self.markdown) or slug_label(self.slug)
 
 
 def first_heading(markdown):
