@@ -11,6 +11,7 @@ from flask import current_app
 from portal.content import events, queries
 from portal.search import analysis
 from portal.search.engine import Doc, Engine
+from portal.search.snippets import snippet
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,23 @@ def remove(slug, lang):
 def query(lang, text, limit=10, offset=0, section=None, **options):
     """Search the `lang` index; returns an engine SearchResult."""
     return engine().search(lang, text, limit=limit, offset=offset, section=section, **options)
+
+
+def add_snippets(lang, text, hits):
+    """Give `hits` (found with `with_snippets=False`) the snippets `query` would have made:
+    a caller that fetches a deep list to re-rank it makes snippets only for what it shows."""
+    eng = engine()
+    entry = eng._checkout(lang)
+    if entry is None:
+        return
+    searcher, scorer = entry[0], entry[1]
+    try:
+        marks = eng.build_query(lang, text, searcher, scorer)[1]
+        for hit in hits:
+            stored = searcher.document(slug=hit.slug) or {}
+            hit.snippet = snippet(stored.get("body", ""), marks)
+    finally:
+        eng._checkin(lang, entry)
 
 
 def suggest(lang, text, limit=6):

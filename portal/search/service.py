@@ -52,12 +52,18 @@ def tuned_query(db_session, lang, text, limit=10, offset=0, **options):
         result = index.query(lang, text, limit=limit, offset=offset, expand=expand, **options)
         return Tuned(result, fired, key=key)
     depth = max(offset + limit + 1, learning.MAX_RERANK if learned else 0)
-    result = index.query(lang, text, limit=depth, offset=0, expand=expand, **options)
+    # Snippets only for the hits shown, not for all `depth` re-ranked ones.
+    with_snippets = options.pop("with_snippets", True)
+    result = index.query(lang, text, limit=depth, offset=0, expand=expand,
+                         with_snippets=False, **options)
+    found = {id(hit) for hit in result.hits}
     hits = learning.rerank(result.hits, learned) if learned else result.hits
     tuned = Tuned(result, fired, key=key)
     if pin is not None:
         hits = _pin_first(db_session, lang, result, hits, pin, tuned)
     result.hits = hits[offset:offset + limit]
+    if with_snippets:
+        index.add_snippets(lang, text, [hit for hit in result.hits if id(hit) in found])
     return tuned
 
 
