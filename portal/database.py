@@ -76,9 +76,15 @@ class Health:
     between must not log a recovery and a new outage for every request.
     """
 
+    # A failure this soon after a recovery belongs to the same outage (a server still
+    # starting up, a connection from before it): no new pair of log lines for it.
+    SETTLE_SECONDS = 10.0
+
     def __init__(self):
         self.down_since = None
         self.writes_only = False
+        self.recovered_at = None
+        self.quiet = False  # the current outage continues a logged one: no lines for it
         self._lock = threading.Lock()
 
     @property
@@ -93,7 +99,12 @@ class Health:
             if self.down_since is not None:
                 self.writes_only = self.writes_only and writes_only
                 return
-            self.down_since, self.writes_only = time.monotonic(), writes_only
+            now = time.monotonic()
+            self.down_since, self.writes_only = now, writes_only
+            self.quiet = (self.recovered_at is not None
+                          and now - self.recovered_at < self.SETTLE_SECONDS)
+            if self.quiet:
+                return
         log.warning("Database unavailable (%s); answering 503 and serving what is held in "
                     "memory until it is back", _short(exc))
 
@@ -103,6 +114,9 @@ class Health:
             if self.down_since is None or (self.writes_only and not wrote):
                 return
             since, self.down_since = self.down_since, None
+            self.recovered_at = time.monotonic()
+            if self.quiet:
+                return
         log.warning("Database available again after %.1f s", time.monotonic() - since)
 
 

@@ -77,7 +77,24 @@ def make_app(tmp_path, template, **config):
     # Tests keep one app context open, which Flask reuses for client requests; start each
     # request with an empty `g`, as production does (a fresh app context per request).
     app.url_value_preprocessors.setdefault(None, []).insert(0, lambda endpoint, values: g.__dict__.clear())
+    _MADE_APPS.append(app)
     return app
+
+
+_MADE_APPS = []
+
+
+@pytest.fixture(autouse=True)
+def _close_made_apps():
+    """Close the database connections of every app a test made, when the test ends: a
+    pooled psycopg connection collected later warns (ResourceWarning) in another test."""
+    first = len(_MADE_APPS)
+    yield
+    made, _MADE_APPS[first:] = _MADE_APPS[first:], []
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -14,8 +14,18 @@ import uuid
 
 import pytest
 
+from portal import database
 from portal.extensions import db
 from tests.conftest import PG_SERVER, make_app
+
+
+@pytest.fixture(autouse=True)
+def _new_process_health(monkeypatch):
+    """Each test's outage is this process's first: no recovery of an earlier test within
+    the settle time that would make it continue that one silently."""
+    for name in ("down_since", "recovered_at"):
+        monkeypatch.setattr(database.health, name, None)
+    monkeypatch.setattr(database.health, "quiet", False)
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(bool(PG_SERVER), reason="SQLite file outages (this run is "
