@@ -13,8 +13,6 @@ what the page's markup can name:
 import functools
 import posixpath
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as etree
@@ -284,25 +282,3 @@ SPACE = re.compile(r"\s+")
 def _plain_text(html):
     import html as htmllib
     return SPACE.sub(" ", htmllib.unescape(TAG.sub(" ", html.replace("¶", "")))).strip()
-
-
-class RenderCache:
-    """A thread-safe LRU of rendered revisions, keyed by revision id (revisions never change)."""
-
-    def __init__(self, size):
-        self.size = size
-        self._data = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, compute):
-        """The cached value for `key`, computing and storing it on a miss."""
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        value = compute()
-        with self._lock:
-            self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return value

@@ -5,7 +5,8 @@ from flask import current_app, g, get_template_attribute, request
 
 from portal import pagecache
 from portal.content import queries
-from portal.content.render import RENDER_VERSION, RenderCache, render_markdown
+from portal.cache import LRU
+from portal.content.render import RENDER_VERSION, render_markdown
 from portal.extensions import db
 
 _nav_lock = threading.Lock()
@@ -15,7 +16,7 @@ def render_cache():
     """The app's cache of rendered revisions."""
     ext = current_app.extensions
     if "signpost_render_cache" not in ext:
-        ext["signpost_render_cache"] = RenderCache(current_app.config["RENDER_CACHE_SIZE"])
+        ext["signpost_render_cache"] = LRU(current_app.config["RENDER_CACHE_SIZE"])
     return ext["signpost_render_cache"]
 
 
@@ -47,7 +48,7 @@ def nav_html(lang, current, entries, open_slugs):
     """
     ext = current_app.extensions
     if "signpost_nav_html" not in ext:
-        ext["signpost_nav_html"] = RenderCache(current_app.config["RENDER_CACHE_SIZE"])
+        ext["signpost_nav_html"] = LRU(current_app.config["RENDER_CACHE_SIZE"])
     key = (lang, current, _stamp(), request.script_root)
     macro = get_template_attribute("docs/_nav.html", "nav_tree")
     return ext["signpost_nav_html"].get(

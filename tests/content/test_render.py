@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from portal.content.render import RenderCache, render_markdown
+from portal.cache import LRU
+from portal.content.render import render_markdown
 
 XSS_VECTORS = [
     "<script>alert(1)</script>",
@@ -110,7 +111,7 @@ def test_md_links_become_portal_urls_in_same_language():
 
 
 def test_render_cache_reuses_and_evicts():
-    cache = RenderCache(2)
+    cache = LRU(2)
     calls = []
 
     def compute(key):
