@@ -274,15 +274,15 @@ class Engine:
         threads), but what a scorer derives from the index (posting arrays, field lengths,
         memoised title terms and spellings) is the same for all: one copy per worker process
         instead of one per thread (each holds up to 5,000 posting arrays, which at 10,000
-        pages run to tens of KB each). The caches are guarded by the scorer's lock and
-        Memo's own.
+        pages run to tens of KB each). Postings and memo are thread-safe LRUs
+        (`portal.cache`); a field's lengths are computed whole and then set in one step.
         """
         with self._shared_lock:
             shared = self._shared.get(lang)
             if shared is None or shared[0] != key:
                 shared = self._shared[lang] = (key, {
                     "_postings": scorer._postings, "_lengths": scorer._lengths,
-                    "_lock": scorer._lock, "memo": scorer.memo})
+                    "memo": scorer.memo})
         for name, value in shared[1].items():
             setattr(scorer, name, value)
 

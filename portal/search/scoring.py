@@ -5,31 +5,12 @@ every matching document (80 ms at 3,000 pages). Here each (field, term) posting 
 read once per index generation into arrays, and a query is a few vector additions.
 """
 import math
-import threading
-from collections import OrderedDict
 
 import numpy as np
 
+from portal.cache import LRU
+
 MAX_CACHED_POSTINGS = 5_000
-
-
-class Memo:
-    """A bounded, thread-safe cache: `memo.get(key, compute)`."""
-
-    def __init__(self, size=50_000):
-        self.size, self._data, self._lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key, compute):
-        """The cached value for `key`, computing it on a miss."""
-        with self._lock:
-            if key in self._data:
-                return self._data[key]
-        value = compute()
-        with self._lock:
-            self._data[key] = value
-            if len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return value
 
 
 class Scorer:
@@ -43,10 +24,10 @@ class Scorer:
         if self.reader.has_deletions():
             self.live[:] = False
             self.live[list(self.reader.all_doc_ids())] = True
-        self._lengths, self._postings = {}, OrderedDict()
+        self._lengths, self._postings = {}, LRU(MAX_CACHED_POSTINGS)
         self._sections = None
-        self._lock = threading.Lock()
-        self.memo = Memo()  # values derived from this generation (title terms, spellings)
+        # values derived from this generation (title terms, spellings): `memo.get(key, compute)`
+        self.memo = LRU(50_000)
 
     def doc_frequency(self, fieldname, term):
         """Number of live documents holding `term` in `fieldname`."""
@@ -67,17 +48,7 @@ class Scorer:
 
     def postings(self, fieldname, term):
         """(doc numbers, BM25 term scores) of `term` in `fieldname`, cached."""
-        key = (fieldname, term)
-        with self._lock:
-            if key in self._postings:
-                self._postings.move_to_end(key)
-                return self._postings[key]
-        value = self._read(fieldname, term)
-        with self._lock:
-            self._postings[key] = value
-            while len(self._postings) > MAX_CACHED_POSTINGS:
-                self._postings.popitem(last=False)
-        return value
+        return self._postings.get((fieldname, term), lambda: self._read(fieldname, term))
 
     def _read(self, fieldname, term):
         if (fieldname, term) not in self.reader:
