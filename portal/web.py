@@ -2,8 +2,6 @@
 import hashlib
 import logging
 import os
-import threading
-from collections import OrderedDict
 
 from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
@@ -12,12 +10,12 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from portal import database
+from portal.cache import LRU
 from portal.auth.access import public
 from portal.extensions import db
 from portal.i18n import is_content_language, language_name, negotiate_language
 
 log = logging.getLogger(__name__)
-_stale_lock = threading.Lock()
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -166,7 +164,10 @@ def _database_unavailable(exc):
 
 
 def _stale_pages():
-    return current_app.extensions.setdefault("signpost_stale_pages", OrderedDict())
+    ext = current_app.extensions
+    if "signpost_stale_pages" not in ext:
+        ext.setdefault("signpost_stale_pages", LRU(STALE_PAGES))  # first thread's wins
+    return ext["signpost_stale_pages"]
 
 
 def _stale_key():
@@ -195,13 +196,7 @@ def _keep_for_outages(response):
     if (request.endpoint in READER_ENDPOINTS and response.status_code == 200
             and request.method == "GET" and not request.args
             and _anonymous_render(response)):
-        pages = _stale_pages()
-        key = _stale_key()
-        with _stale_lock:
-            pages[key] = response.get_data()
-            pages.move_to_end(key)
-            while len(pages) > STALE_PAGES:
-                pages.popitem(last=False)
+        _stale_pages().put(_stale_key(), response.get_data())
     return response
 
 

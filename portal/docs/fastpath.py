@@ -6,13 +6,12 @@ per-worker store and the middleware that answers from it (a hit runs no Flask co
 import hashlib
 import logging
 import os
-import threading
 import time
-from collections import OrderedDict
 from email.utils import formatdate
 
 from werkzeug.http import parse_cookie, parse_date, parse_etags
 
+from portal.cache import LRU
 from portal.pagecache import ANONYMOUS_SESSION_KEYS, ENVIRON_KEY, bump, changed_at, current
 
 log = logging.getLogger(__name__)
@@ -40,45 +39,6 @@ class Entry:
         self.headers_304 = [(k, v) for k, v in headers if k.lower() not in _NOT_ON_304] + cache
 
 
-class PageStore:
-    """A bounded LRU of entries (by total bytes), one per worker process."""
-
-    def __init__(self, max_bytes):
-        self.max_bytes, self.size = max_bytes, 0
-        self._entries = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        """The entry for `key` (any stamp), or None."""
-        entry = self._entries.get(key)
-        if entry is not None:
-            try:
-                self._entries.move_to_end(key)
-            except KeyError:  # evicted by another thread meanwhile
-                pass
-        return entry
-
-    def put(self, key, entry):
-        """Keep `entry`, evicting the least recently used past the byte budget."""
-        if len(entry.body) > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.size -= len(old.body)
-            self._entries[key] = entry
-            self.size += len(entry.body)
-            while self.size > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self.size -= len(dropped.body)
-
-    def clear(self):
-        """Forget every entry."""
-        with self._lock:
-            self._entries.clear()
-            self.size = 0
-
-
 class PageFastPath:
     """WSGI middleware: anonymous GET/HEAD of reader pages answered from stored bytes."""
 
@@ -87,13 +47,15 @@ class PageFastPath:
         cfg = app.config
         self.enabled = cfg.get("PAGE_CACHE", True)
         self.max_age = int(cfg.get("PAGE_CACHE_MAX_AGE", 60))
-        self.store = PageStore(int(cfg.get("PAGE_CACHE_MAX_BYTES", 16 * 1024 * 1024)))
+        # per worker process: entries kept by total bytes, least recently used evicted first
+        self.store = LRU(int(cfg.get("PAGE_CACHE_MAX_BYTES", 16 * 1024 * 1024)),
+                         weigh=lambda entry: len(entry.body))
         self.content_langs = frozenset(cfg["CONTENT_LANGUAGES"])
         self.ui_langs = list(cfg["UI_LANGUAGES"])
         self.session_cookie = cfg.get("SESSION_COOKIE_NAME", "session")
         self.remember_cookie = cfg.get("REMEMBER_COOKIE_NAME", "remember_token")
         self.started = time.time()
-        self._accept_memo = {}
+        self._accept_memo = LRU(512)  # Accept-Language header -> UI language
         self._catalogs = {}  # ui language -> last seen catalog stamp
         if current(app) is None:
             bump(app, "first start")
@@ -138,9 +100,7 @@ class PageFastPath:
             from werkzeug.http import parse_accept_header
             ui = (parse_accept_header(header, LanguageAccept).best_match(self.ui_langs)
                   or self.app.config["BABEL_DEFAULT_LOCALE"])
-            if len(self._accept_memo) > 512:
-                self._accept_memo.clear()
-            self._accept_memo[header] = ui
+            self._accept_memo.put(header, ui)
         return ui
 
     def _anonymous(self, environ):

@@ -29,7 +29,7 @@ def store(app):
 
 
 def stored_bodies(app):
-    return [entry.body.decode() for entry in store(app)._entries.values()]
+    return [entry.body.decode() for entry in store(app)._data.values()]
 
 
 def publish(slug, lang, markdown):
