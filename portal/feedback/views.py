@@ -6,9 +6,8 @@ from flask_babel import gettext as _
 
 from portal.auth.access import public
 from portal.extensions import csrf, db
-from portal.feedback import service
-from portal.feedback.fastpath import accept_events, check_rate, parse_body
-from portal.feedback.ingest import MAX_COMMENT, IngestError, opted_out, parse_batch
+from portal.feedback.intake import accept_events, accept_vote, parse_body
+from portal.feedback.validate import MAX_COMMENT, IngestError, opted_out
 from portal.i18n import is_content_language
 
 bp = Blueprint("feedback", __name__, template_folder="templates")
@@ -53,10 +52,8 @@ def feedback():
     # A vote is the reader's own act and is kept; under Do-Not-Track or GPC it is not linked
     # to their reading session (a random one, as for the no-JS form).
     session = secrets.token_hex(16) if _opted_out() else payload.get("session")
-    batch = parse_batch({"session": session, "events": [dict(event, type="feedback")]},
-                        service.known_pages())
-    _rate_limit(1)
-    return jsonify(accepted=service.store(batch)), 202
+    status, body = accept_vote(event, session, request.user_agent.string, request.remote_addr)
+    return jsonify(body), status
 
 
 def _form_vote():
@@ -66,15 +63,13 @@ def _form_vote():
     helpful = {"yes": True, "no": False}.get(form.get("helpful"))
     if helpful is None:
         raise IngestError(422, _("Choose whether the page was helpful (yes or no)."))
-    event = {"type": "feedback", "page": form.get("page"), "lang": form.get("lang"),
+    event = {"page": form.get("page"), "lang": form.get("lang"),
              "helpful": helpful, "reason": form.get("reason") or None,
              "comment": form.get("comment") or None, "section": form.get("section") or None}
     try:
-        # No script, so no reading session: each form vote counts on its own.
-        batch = parse_batch({"session": secrets.token_hex(16), "events": [event]},
-                            service.known_pages())
-        _rate_limit(1)
-        service.store(batch)
+        # No script, so no reading session: each form vote counts on its own (a bot's is
+        # counted as a drop and the reader-facing answer is the same).
+        accept_vote(event, secrets.token_hex(16), request.user_agent.string, request.remote_addr)
     except IngestError as exc:  # the API's message names JSON fields; readers get theirs
         raise IngestError(exc.status, _form_problem(exc), exc.retry_after) from None
     target = url_for("docs.page", lang=event["lang"], slug=event["page"], feedback="thanks")
@@ -103,10 +98,6 @@ def _opted_out():
 
 def _json_body():
     return parse_body(lambda n: request.stream.read(n), request.mimetype, request.content_length)
-
-
-def _rate_limit(events):
-    check_rate(request.remote_addr, request.user_agent.string, events)
 
 
 @bp.app_context_processor

@@ -129,8 +129,8 @@ def test_reading_known_pages_holds_no_connection(app, docs):
 
 
 def test_many_batches_in_one_group_are_stored_in_chunks_in_order(app, docs, monkeypatch):
-    from portal.feedback import ingest
-    monkeypatch.setattr(ingest, "ROWS_PER_INSERT", 7)
+    from portal.feedback import ingest, store
+    monkeypatch.setattr(store, "ROWS_PER_INSERT", 7)
     sessions = [f"{n:032x}" for n in range(1, 4)]
     batches = [ingest.parse_batch({"session": s, "events": [
         {"type": "scroll", "page": "guide/install", "lang": "en", "depth": d, "t": d}
