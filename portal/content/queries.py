@@ -1,11 +1,28 @@
 """Reads of published content: pages, fallbacks, navigation, neighbours."""
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.content.models import Page, Revision, Translation
 from portal.content.source import slug_label
+
+
+class NavEntry(NamedTuple):
+    """One page in navigation order: its title in the reader's language or the source's."""
+
+    slug: str
+    section: str | None
+    title: str
+    lang: str  # language the title is in
+
+
+class Crumb(NamedTuple):
+    """One ancestor in a page's breadcrumb trail."""
+
+    slug: str
+    title: str
 
 
 @dataclass
@@ -84,7 +101,7 @@ def list_translations(session, lang=None):
 
 
 def nav_entries(session, lang, source_lang):
-    """(slug, section, title, title_lang) for every page in navigation order."""
+    """A NavEntry for every page in navigation order."""
     rows = session.execute(
         select(Page.slug, Page.section, Translation.lang, Translation.title)
         .join(Translation)
@@ -93,17 +110,17 @@ def nav_entries(session, lang, source_lang):
     chosen = {}
     for slug, section, tlang, title in rows:
         if slug not in chosen or tlang == lang:
-            chosen[slug] = (slug, section, title, tlang)
+            chosen[slug] = NavEntry(slug, section, title, tlang)
     return list(chosen.values())
 
 
 def build_nav_tree(entries):
     """Turn nav entries into a tree of NavNode; sections that are not pages become labels."""
-    nodes = {slug: NavNode(slug, title, tlang) for slug, _, title, tlang in entries}
+    nodes = {e.slug: NavNode(e.slug, e.title, e.lang) for e in entries}
     roots = []
     labels = {}
-    for slug, section, _, _ in entries:
-        node = nodes[slug]
+    for entry in entries:
+        node, section = nodes[entry.slug], entry.section
         if not section:
             roots.append(node)
         elif section in nodes:
@@ -117,21 +134,22 @@ def build_nav_tree(entries):
 
 
 def breadcrumbs(entries, slug):
-    """Ancestors of `slug` from the top, as (slug, title) pairs."""
-    by_slug = {e[0]: e for e in entries}
+    """Ancestors of `slug` from the top, as Crumbs."""
+    by_slug = {e.slug: e for e in entries}
     trail = []
     current = by_slug.get(slug)
     seen = set()
-    while current and current[1] and current[1] in by_slug and current[1] not in seen:
-        seen.add(current[1])
-        current = by_slug[current[1]]
-        trail.append((current[0], current[2]))
+    while (current and current.section and current.section in by_slug
+           and current.section not in seen):
+        seen.add(current.section)
+        current = by_slug[current.section]
+        trail.append(Crumb(current.slug, current.title))
     return list(reversed(trail))
 
 
 def neighbours(entries, slug):
     """(previous, next) entries around `slug` in navigation order."""
-    slugs = [e[0] for e in entries]
+    slugs = [e.slug for e in entries]
     if slug not in slugs:
         return None, None
     i = slugs.index(slug)

@@ -43,7 +43,7 @@ def _render_page(view, entries, template="docs/page.html"):
     response = make_response(render_template(
         template, view=view, rendered=reading.rendered(view) if view else None,
         nav=queries.build_nav_tree(entries), crumbs=crumbs,
-        nav_html=reading.nav_html(g.lang, slug, entries, [c[0] for c in crumbs]),
+        nav_html=reading.nav_html(g.lang, slug, entries, [c.slug for c in crumbs]),
         previous=previous, following=following, slug=slug))
     if not shared:  # rendered for this session (account menu, drafts, flashes): never shared
         response.headers["Cache-Control"] = PRIVATE

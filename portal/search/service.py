@@ -153,9 +153,9 @@ def results_page(db_session, lang, text, source_lang, page=1, per_page=10, secti
 def section_titles(db_session, lang, source_lang):
     """Section slug -> title in `lang` (a humanised label when the section is not a page)."""
     entries = queries.nav_entries(db_session, lang, source_lang)
-    titles = {slug: title for slug, _, title, _ in entries}
-    return {section: titles.get(section) or _label(section)
-            for _, section, _, _ in entries if section}
+    titles = {e.slug: e.title for e in entries}
+    return {e.section: titles.get(e.section) or _label(e.section)
+            for e in entries if e.section}
 
 
 def _label(section):
@@ -167,9 +167,9 @@ def popular_pages(db_session, lang, source_lang, limit=5):
     pages = log.popular_pages(db_session, lang, limit=limit)
     if len(pages) < limit:
         seen = {slug for slug, _ in pages}
-        for slug, _, title, _ in queries.nav_entries(db_session, lang, source_lang):
+        for entry in queries.nav_entries(db_session, lang, source_lang):
             if len(pages) >= limit:
                 break
-            if slug not in seen and slug != "index":
-                pages.append((slug, title))
+            if entry.slug not in seen and entry.slug != "index":
+                pages.append((entry.slug, entry.title))
     return pages
