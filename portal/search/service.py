@@ -159,6 +159,8 @@ def section_titles(db_session, lang, source_lang):
 
 
 def _label(section):
+    # Sentence case ("first_steps" -> "First steps"), unlike content.source.slug_label
+    # ("First_Steps"): the search page's section labels keep their own output.
     return section.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ").capitalize()
 
 
