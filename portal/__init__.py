@@ -32,8 +32,11 @@ def create_app(config=None):
     _register_cli(app)
     from portal import web
     web.init_app(app)
+    from portal import auth, feedback  # lifecycle subscribers, after search's (init order)
     from portal.search import index as search_index
     search_index.init_app(app)
+    auth.init_app(app)
+    feedback.init_app(app)
     from portal.feedback.fastpath import EventsFastPath
     app.wsgi_app = EventsFastPath(app, app.wsgi_app)
     from portal import pagecache

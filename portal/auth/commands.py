@@ -4,7 +4,6 @@ import click
 from portal.auth import operations
 from portal.auth.models import ROLES
 from portal.cli import portal_cli
-from portal.content import events
 from portal.extensions import db
 
 
@@ -97,7 +96,6 @@ def revoke_tokens_command(email):
     click.echo(f"Revoked {count} token(s).")
 
 
-@events.on_instance_created
 def _demo_accounts(demo, echo):
     if not demo:
         return

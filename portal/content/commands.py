@@ -38,10 +38,8 @@ def init_command(demo):
     """Create or upgrade the database and the search index; demo content only with --demo."""
     is_new = _is_empty_instance()
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
-    from portal.search import index
-    if not index.is_current():
-        counts = index.rebuild(db.session)
-        click.echo(f"Search index rebuilt in the current format ({sum(counts.values())} pages).")
+    from portal import lifecycle
+    lifecycle.send(lifecycle.database_ready, echo=click.echo)  # e.g. search checks its index
     if not is_new:
         click.echo("Database is up to date.")
         if demo:

@@ -1,37 +1,24 @@
-"""After-commit hooks: the one place that tells other areas content changed.
-
-Search indexing, cache invalidation and demo set-up subscribe here so that views and
-CLI commands never update those areas directly.
+"""After-commit announcements from content: the one place that tells other areas content
+changed. They go out as the signals of `portal.lifecycle`, where search indexing, caches and
+demo set-up subscribe (in their own `init_app`), so views and CLI commands never update
+those areas directly.
 """
-import logging
-
-log = logging.getLogger(__name__)
-_published_listeners = []
-_instance_listeners = []
+from portal import lifecycle
 
 
 def on_published(fn):
-    """Register `fn(translations)` to run after translations were published or changed."""
-    _published_listeners.append(fn)
-    return fn
-
-
-def on_instance_created(fn):
-    """Register `fn(demo, echo)` to run once when `init` creates a new instance."""
-    _instance_listeners.append(fn)
-    return fn
+    """Connect `fn(translations)` to `lifecycle.content_changed` (kept for old callers)."""
+    return lifecycle.connect(lifecycle.content_changed, fn)
 
 
 def published(translations):
     """Call after commit with the translations whose current revision changed."""
-    for fn in _published_listeners:
-        fn(translations)
+    lifecycle.send(lifecycle.content_changed, translations=translations)
 
 
 def instance_created(demo, echo):
     """Call after `init` created and filled a new database."""
-    for fn in _instance_listeners:
-        fn(demo=demo, echo=echo)
+    lifecycle.send(lifecycle.instance_initialised, demo=demo, echo=echo)
 
 
 class Withdrawn:

@@ -4,7 +4,6 @@ from datetime import date
 import click
 
 from portal.cli import portal_cli
-from portal.content import events
 from portal.extensions import db
 from portal.feedback import demo, rollup
 
@@ -40,7 +39,6 @@ def demo_traffic_command(days, sessions, seed):
                f"over {days} days.")
 
 
-@events.on_instance_created
 def _demo_on_new_instance(demo, echo):
     if not demo:
         return

@@ -8,7 +8,8 @@ import sys
 
 from flask import current_app
 
-from portal.content import events, queries
+from portal import lifecycle
+from portal.content import queries
 from portal.search import analysis
 from portal.search.engine import Doc, Engine
 from portal.search.snippets import snippet
@@ -25,6 +26,8 @@ def init_app(app):
     Korean search. `gc.freeze()` then keeps the collector of each worker from writing to
     the objects built so far (a write unshares the page it lands on).
     """
+    lifecycle.connect(lifecycle.database_ready, _on_database_ready)
+    lifecycle.connect(lifecycle.content_changed, _on_published)
     preload = app.config.get("SEARCH_PRELOAD")
     if preload is None:
         preload = "gunicorn.arbiter" in sys.modules and not app.testing
@@ -106,7 +109,14 @@ def is_current():
     return engine().is_current(current_app.config["CONTENT_LANGUAGES"])
 
 
-@events.on_published
+def _on_database_ready(echo):
+    """After `init` upgraded the database: rebuild an index left in an older format."""
+    from portal.extensions import db
+    if not is_current():
+        counts = rebuild(db.session)
+        echo(f"Search index rebuilt in the current format ({sum(counts.values())} pages).")
+
+
 def _on_published(translations):
     """After commit: bring the index up to date (a failure must not undo the publish)."""
     try:
