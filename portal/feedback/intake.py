@@ -5,12 +5,14 @@ Every request goes through the same steps in the same order:
     body -> opted out -> bot -> rate -> validate -> store
 
 Each refusal is an `IngestError` carrying a named `reason` (e.g. "too_large", "rate",
-"invalid"); each drop (Do-Not-Track, bot) answers 202 with its reason, and bot drops are
+"invalid"), counted in this process's `refusals` and logged at debug level; each drop (Do-Not-Track, bot) answers 202 with its reason, and bot drops are
 counted per day in `ingest_drops`. The cheap checks come first, so a client over its rate
 is refused before any validation work.
 """
 import json
 import logging
+import threading
+from collections import Counter
 
 from flask import current_app
 from werkzeug.http import HTTP_STATUS_CODES
@@ -22,6 +24,18 @@ from portal.feedback.store import count_drop
 from portal.feedback.validate import IngestError, is_bot, opted_out, parse_batch  # noqa: F401
 
 log = logging.getLogger(__name__)
+# Refusals of this process by reason (drops are counted per day in the database instead):
+# a 4xx storm must not turn into database writes.
+refusals = Counter()
+_refusals_lock = threading.Lock()
+
+
+def _note_refusal(exc):
+    reason = getattr(exc, "reason", None) or "invalid"
+    exc.reason = reason
+    with _refusals_lock:
+        refusals[reason] += 1
+    log.debug("intake refused (%s, %s): %s", reason, exc.status, exc.message)
 
 
 def refuse(status, message, reason, **kwargs):
@@ -104,6 +118,7 @@ def accept_events(read_body, mimetype, content_length, user_agent, address, opte
                                         current_app.config["EVENT_MAX_BATCH"]))
         return status, body, {}
     except IngestError as exc:
+        _note_refusal(exc)
         return exc.status, {"error": exc.message}, exc.headers
 
 
@@ -112,10 +127,14 @@ def accept_vote(event, session, user_agent, address):
 
     Refusals raise IngestError (the views answer them as JSON or as a page).
     """
-    return run(event, count=1, user_agent=user_agent, address=address,
-               build=lambda e: parse_batch({"session": session,
-                                            "events": [dict(e, type="feedback")]},
-                                           service.known_pages()))
+    try:
+        return run(event, count=1, user_agent=user_agent, address=address,
+                   build=lambda e: parse_batch({"session": session,
+                                                "events": [dict(e, type="feedback")]},
+                                               service.known_pages()))
+    except IngestError as exc:
+        _note_refusal(exc)
+        raise
 
 
 def failure_answer(exc):

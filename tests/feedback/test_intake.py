@@ -81,3 +81,13 @@ def test_refusals_carry_a_named_reason(app, docs):
 def test_the_fast_path_and_the_app_use_werkzeugs_status_phrases():
     assert intake.status_line(422) == "422 Unprocessable Entity"
     assert intake.status_line(202) == "202 Accepted"
+
+
+def test_event_refusals_are_counted_by_reason(limits, post_events):
+    from tests.feedback.conftest import view
+    before = dict(intake.refusals)
+    assert post_events([view(page="no/such")]).status_code == 422
+    # the refused batch used one of the reader's 2 events a minute (rate comes first)
+    assert [post_events([view()]).status_code for _ in range(2)] == [202, 429]
+    assert intake.refusals["invalid"] == before.get("invalid", 0) + 1
+    assert intake.refusals["rate"] == before.get("rate", 0) + 1
