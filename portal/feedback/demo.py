@@ -50,7 +50,9 @@ def generate(db_session, days=14, sessions=400, seed=7, langs=("en", "ko")):
     if not any(pages.values()):
         return {"sessions": 0, "events": 0}
     problems = _choose_problems(pages)
-    now = utcnow().replace(microsecond=0)
+    # The traffic ends at the last midnight (UTC), so the designed problems come out the same
+    # whatever the time of day it is generated at: day boundaries split sessions the same way.
+    now = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     problems.fixed_at = _publish_fix(db_session, problems.unclear, now - timedelta(days=days / 2))
     _enable_surveys(db_session)
     known = queries.published_pairs(db_session)
