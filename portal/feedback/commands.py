@@ -22,6 +22,17 @@ def rollup_command(first, last):
     first = first.date() if first else last
     if first > last:
         raise click.BadParameter("--from must not be after --to.")
+    from flask import current_app
+    from portal.privacy import cutoffs
+    kept_from = cutoffs(current_app.config)["events"]
+    if kept_from is not None and first < kept_from:
+        # Raw events before the retention cut may have been purged: rebuilding those days
+        # from what is left would replace their reports with zeros.
+        click.echo(f"Days before {kept_from} are past EVENT_RETENTION_DAYS; their rollups are "
+                   "kept as they are.")
+        first = kept_from
+        if first > last:
+            return
     rows = rollup.rollup_range(db.session, first, last)
     db.session.commit()
     click.echo(f"Rolled up {(last - first).days + 1} day(s) from {first} to {last}: {rows} rows.")

@@ -78,6 +78,14 @@ def test_purge_keeps_reports_identical(app, client, login_as, docs, runner):
     assert [(d.day, d.page, d.views) for d in db.session.scalars(select(PageDay).order_by(PageDay.day))] == page_days
     assert _table(client, OLD) == before
 
+    # rolling up purged days again keeps their rollups (it would rebuild them from nothing)
+    again = runner.invoke(args=["portal", "rollup", "--from", OLD.isoformat(),
+                                "--to", (OLD + timedelta(days=1)).isoformat()])
+    assert again.exit_code == 0 and "past EVENT_RETENTION_DAYS" in again.output, again.output
+    db.session.expire_all()
+    assert [(d.day, d.page, d.views) for d in db.session.scalars(select(PageDay).order_by(PageDay.day))] == page_days
+    assert _table(client, OLD) == before
+
 
 def test_recent_rows_and_dirty_days_are_kept(app, docs):
     from portal.privacy import purge
