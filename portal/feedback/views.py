@@ -2,7 +2,7 @@
 import secrets
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_number, gettext as _
 
 from portal.auth.access import public
 from portal.extensions import csrf, db
@@ -83,9 +83,8 @@ def _form_problem(exc):
     if exc.status == 503:
         return _("Answers cannot be saved right now. Please try again in a few seconds.")
     return {
-        # "2,000" is MAX_COMMENT, written out so the Korean translation stays as it is
-        "comment": _("Your comment could not be saved: keep it under 2,000 characters, "
-                     "without special control characters."),
+        "comment": _("Your comment could not be saved: keep it under %(limit)s characters, "
+                     "without special control characters.", limit=format_number(MAX_COMMENT)),
         "reason": _("Choose one of the reasons listed for your answer."),
         "page": _("This page does not take answers. It may have been moved or unpublished."),
         "section": _("This section does not take answers. It may have been renamed."),
