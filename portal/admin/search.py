@@ -30,8 +30,7 @@ def search_tuning():
 
 
 def _saved(message):
-    db.session.commit()
-    tuning.forget()
+    tuning.commit(db.session)
     flash(message, "success")
     return redirect(url_for("admin.search_tuning"), 303)
 
@@ -69,18 +68,20 @@ def add_pin():
 @requires("owner")
 def delete_synonym(item_id):
     """Delete a synonym group."""
-    if not tuning.delete(db.session, SearchSynonym, item_id):
-        abort(404)
-    return _saved(_("Synonyms deleted."))
+    return _deleted(SearchSynonym, item_id, _("Synonyms deleted."))
 
 
 @bp.post("/search/pins/<int:item_id>/delete")
 @requires("owner")
 def delete_pin(item_id):
     """Delete a pin."""
-    if not tuning.delete(db.session, SearchPin, item_id):
+    return _deleted(SearchPin, item_id, _("Pin deleted."))
+
+
+def _deleted(model, item_id, message):
+    if not tuning.delete(db.session, model, item_id):
         abort(404)
-    return _saved(_("Pin deleted."))
+    return _saved(message)
 
 
 @bp.post("/search/learning")

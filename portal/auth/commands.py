@@ -1,4 +1,6 @@
 """CLI: create-user, set-password, (de)activate, create-token, revoke-tokens; demo accounts."""
+from contextlib import contextmanager
+
 import click
 
 from portal.auth import operations
@@ -16,12 +18,20 @@ def create_user_command(email, role, password, name):
     """Create a user account."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
+    with _account_change():
         user = operations.create_user(db.session, email, role, password, name)
+    click.echo(f"Created {user.email} with role {user.role}.")
+
+
+@contextmanager
+def _account_change():
+    """Run an account operation: committed when it succeeds, its refusal the command's error."""
+    try:
+        yield
     except operations.AccountError as exc:
+        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"Created {user.email} with role {user.role}.")
 
 
 def _existing_user(email):
@@ -39,11 +49,8 @@ def set_password_command(email, password):
     user = _existing_user(email)
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    try:
+    with _account_change():
         operations.reset_password(db.session, user, password)
-    except operations.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"New password set for {user.email}; its sessions are signed out.")
 
 
@@ -63,11 +70,8 @@ def activate_command(email):
 
 def _set_active(email, active):
     user = _existing_user(email)
-    try:
+    with _account_change():
         operations.set_active(db.session, user, active)
-    except operations.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"{user.email} is {'active' if active else 'deactivated'}.")
 
 
@@ -76,11 +80,8 @@ def _set_active(email, active):
 @click.option("--name", default="", help="A note to recognise the token by.")
 def create_token_command(email, name):
     """Print a new API token for EMAIL (store it: it is shown once)."""
-    user = operations.find_user(db.session, email)
-    if user is None:
-        raise click.ClickException(f"No user with the email {email}.")
-    token = operations.create_token(db.session, user, name)
-    db.session.commit()
+    with _account_change():
+        token = operations.create_token(db.session, _existing_user(email), name)
     click.echo(token)
 
 
@@ -88,11 +89,8 @@ def create_token_command(email, name):
 @click.argument("email")
 def revoke_tokens_command(email):
     """Revoke every API token of EMAIL."""
-    user = operations.find_user(db.session, email)
-    if user is None:
-        raise click.ClickException(f"No user with the email {email}.")
-    count = operations.revoke_tokens(db.session, user)
-    db.session.commit()
+    with _account_change():
+        count = operations.revoke_tokens(db.session, _existing_user(email))
     click.echo(f"Revoked {count} token(s).")
 
 

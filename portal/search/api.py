@@ -95,8 +95,7 @@ def api_add_synonym():
     if isinstance(terms, list) and all(isinstance(t, str) for t in terms):
         terms = " = ".join(terms)
     group = synonyms.add(db.session, check_lang(data.get("lang")), terms)
-    db.session.commit()
-    tuning.forget()
+    tuning.commit(db.session)
     return jsonify(synonym_json(group)), 201
 
 
@@ -122,8 +121,7 @@ def api_add_pin():
     """Pin a page first for a query: {"lang": "en", "query": "deploy", "slug": "deployment"}."""
     data = _body()
     pin = pins.add(db.session, check_lang(data.get("lang")), data.get("query"), data.get("slug"))
-    db.session.commit()
-    tuning.forget()
+    tuning.commit(db.session)
     return jsonify(pin_json(pin)), 201
 
 
@@ -138,8 +136,7 @@ def api_delete_pin(item_id):
 def _delete(model, item_id):
     if not tuning.delete(db.session, model, item_id):
         abort(404, description=f"There is no item {item_id}.")
-    db.session.commit()
-    tuning.forget()
+    tuning.commit(db.session)
     return "", 204
 
 
@@ -171,6 +168,5 @@ def api_set_learning():
         learning.set_learning(db.session, data["learning"])
     if data.get("refresh") is True:
         learning.refresh(db.session)
-    db.session.commit()
-    tuning.forget()
+    tuning.commit(db.session)
     return api_learned()

@@ -57,6 +57,12 @@ def forget():
     current_app.extensions.pop(KEY, None)
 
 
+def commit(db_session):
+    """Commit an owner's change; this process's next search applies it, others within the TTL."""
+    db_session.commit()
+    forget()
+
+
 def count_hits(db_session, synonym_ids=(), pin_id=None):
     """Count that these synonym groups and this pin fired (not committed)."""
     now = utcnow()
