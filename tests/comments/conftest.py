@@ -1,12 +1,2 @@
-"""Fixtures for the tasks tests: a small docs tree imported."""
-import pytest
-
-DOCS = {"en/guide/install.md": "---\ntitle: Install\n---\n# Install\n\nSteps.\n",
-        "ko/guide/install.md": "---\ntitle: 설치\n---\n# 설치\n\n단계.\n",
-        "en/index.md": "---\ntitle: Home\n---\n# Home\n"}
-
-
-@pytest.fixture
-def docs(make_docs, import_docs):
-    """Import two pages (English and Korean)."""
-    import_docs(make_docs(DOCS))
+"""Fixtures for the comments tests: the same small docs tree as the tasks tests."""
+from tests.tasks.conftest import DOCS, docs  # noqa: F401 (pytest finds the fixture by name)
