@@ -4,7 +4,9 @@ import unicodedata
 
 from portal.search.analysis import EN_STOP
 
-WORD = re.compile(r"[^\W\d_]{4,}")
+# A word of four or more letters standing alone: not the letters of a longer token that
+# holds digits (`nodeword3f9a1b2c3d`, `oauth2`, `sha256`), which is looked up whole.
+WORD = re.compile(r"(?<![^\W_])[^\W\d_]{4,}(?![^\W_])")
 VOCAB = "vocab"
 MAX_COMPLETION_SCAN = 300
 
