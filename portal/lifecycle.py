@@ -8,7 +8,9 @@ Senders call `send`; each area connects its receivers in its own `init_app`:
 - `instance_initialised(demo=, echo=)`: `init` made a new instance (demo accounts, demo
   traffic when `--demo`);
 - `content_changed(translations=)`: after commit, translations whose current revision
-  changed, were unpublished or moved away (search indexing, caches).
+  changed, were unpublished or moved away (search indexing, caches);
+- `reader_content_committed(changes=)`: after a commit that changed what reader pages show,
+  with its (kind, slug, lang) names (`portal/changes.py`; the page cache's stamp).
 
 Receivers are module functions connected strongly (connecting one twice, e.g. for a
 second app in tests, keeps one connection) and run in the order they were connected.
@@ -19,6 +21,7 @@ _signals = Namespace()
 database_ready = _signals.signal("database-ready")
 instance_initialised = _signals.signal("instance-initialised")
 content_changed = _signals.signal("content-changed")
+reader_content_committed = _signals.signal("reader-content-committed")
 
 
 def connect(signal, fn):

@@ -27,7 +27,7 @@ Content stamp API (stable: other modules and other nodes' followers call it)
     changed_at(app)     When the last bump happened (UNIX seconds, float).
 
 Changes made through this process's SQLAlchemy sessions bump the stamp by themselves
-(`watch_sessions`: an after-commit hook on the watched models); code that changes content
+(`portal/changes.py` names them; the stamp is bumped after their commit); code that changes content
 by other means (raw SQL, another node) calls `bump`. A bump makes every cached page be
 rendered again on its next view; a page whose bytes come out the same keeps its ETag and
 Last-Modified, so browsers' and proxies' copies of pages the change did not touch stay
@@ -38,8 +38,6 @@ import logging
 import os
 import threading
 import time
-
-from sqlalchemy import event, inspect as sa_inspect
 
 log = logging.getLogger(__name__)
 
@@ -85,73 +83,20 @@ def changed_at(app):
         return 0.0
 
 
-# -- what invalidates: commits touching watched models -----------------------------------
+# -- what invalidates: commits that change what readers see ------------------------------
 
-_WATCHED = {}  # model class -> (attribute names whose change matters or None for any, inserts)
-
-
-def watch(model, attributes=None, inserts=True):
-    """Bump the stamp after a commit that adds, changes or deletes a `model` row.
-
-    With `attributes`, an update bumps only when one of them changed (a user signing in
-    updates `last_sign_in_at`, which no page shows; a renamed user changes comments);
-    `inserts=False` ignores new rows (a new account is shown nowhere yet).
-    """
-    _WATCHED[model] = (frozenset(attributes) if attributes else None, inserts)
-
-
-def _matters(obj, kind):
-    watched = _WATCHED.get(type(obj))
-    if watched is None:
-        return False
-    attrs, inserts = watched
-    if kind == "new":
-        return inserts
-    if kind == "deleted" or attrs is None:
-        return True
-    state = sa_inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in attrs)
-
-
-def _before_flush(session, flush_context, instances):
-    changed = [o for o in session.new if _matters(o, "new")]
-    changed += [o for o in session.deleted if _matters(o, "deleted")]
-    changed += [o for o in session.dirty if session.is_modified(o) and _matters(o, "dirty")]
-    if changed:
-        session.info.setdefault("pagecache_changes", set()).update(
-            type(o).__name__ for o in changed)
-
-
-def _orm_execute(state):
-    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
-            and state.bind_mapper.class_ in _WATCHED:
-        state.session.info.setdefault("pagecache_changes", set()).add(
-            state.bind_mapper.class_.__name__)
-
-
-def _after_commit(session):
-    changes = session.info.pop("pagecache_changes", None)
-    if not changes:
-        return
+def _committed(changes):
     from flask import current_app, has_app_context
     if has_app_context():
-        bump(current_app._get_current_object(), "commit: " + ", ".join(sorted(changes)))
-
-
-def _after_rollback(session):
-    session.info.pop("pagecache_changes", None)
+        kinds = sorted({kind for kind, _slug, _lang in changes})
+        bump(current_app._get_current_object(), "commit: " + ", ".join(kinds))
 
 
 def init_app(app):
     """Serve anonymous reader pages through `PageFastPath`; bump on content commits."""
-    from portal.auth.models import User
-    from portal.comments.models import PageComment
-    from portal.content.models import Page, PageRedirect, Translation
-    from portal.feedback.models import SurveySetting
-    for model in (Page, Translation, PageRedirect, PageComment, SurveySetting):
-        watch(model)
-    watch(User, attributes=("name", "email"), inserts=False)
-    watch_sessions()
+    from portal import changes, lifecycle
+    changes.watch_sessions()
+    lifecycle.connect(lifecycle.reader_content_committed, _committed)
     _keep_session_untouched(app)
     from portal.docs.fastpath import PageFastPath
     app.wsgi_app = PageFastPath(app, app.wsgi_app)

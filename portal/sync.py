@@ -4,8 +4,9 @@ Each node (an app server with its own instance folder: search indexes, page cach
 things derived from the shared database. When content changes through one node, the
 others must bring their copies up to date:
 
-- Writing: a session hook adds a `change_log` row in the same transaction as the change
-  itself (an outbox: no change commits without its row, no row without its change):
+- Writing: a flush listener (`portal/changes.py` names the changes) adds a `change_log`
+  row in the same transaction as the change itself (an outbox: no change commits without
+  its row, no row without its change):
   `page` rows name a (slug, language) whose published translation changed (publish,
   unpublish, restore, translation, move, import), `site` rows say something else readers
   see changed (comments, surveys, navigation redirects, a user's shown name). Each row
@@ -40,8 +41,8 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Index, Integer, String, delete, event, func, inspect, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import BigInteger, Index, Integer, String, delete, func, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.timeutil import UTCDateTime, utcnow
@@ -95,61 +96,14 @@ def _instance_node_id(instance_path):
 
 # -- writing: rows in the same transaction as the change ----------------------------------
 
-def _changes(session):
-    """(kind, slug, lang) of the watched rows this flush adds, changes or deletes."""
-    from portal.auth.models import User
-    from portal.comments.models import PageComment
-    from portal.content.models import Page, PageRedirect, Translation
-    from portal.feedback.models import SurveySetting
-    site = (PageComment, PageRedirect, SurveySetting)
-    found = set()
-    for state, objects in (("new", session.new), ("deleted", session.deleted),
-                           ("dirty", session.dirty)):
-        for obj in objects:
-            if state == "dirty" and not session.is_modified(obj):
-                continue
-            if isinstance(obj, Translation):
-                page = obj.page
-                if page is not None:
-                    found.add(("page", page.slug, obj.lang))
-            elif isinstance(obj, Page):
-                slugs = {obj.slug, *inspect(obj).attrs.slug.history.deleted}
-                for t in obj.translations:
-                    found.update(("page", slug, t.lang) for slug in slugs if slug)
-                found.add(("site", "", ""))  # navigation order and sections
-            elif isinstance(obj, site):
-                found.add(("site", "", ""))
-            elif isinstance(obj, User) and state == "dirty" and any(
-                    inspect(obj).attrs[name].history.has_changes() for name in ("name", "email")):
-                found.add(("site", "", ""))
-    return found
-
-
-def _before_flush(session, flush_context, instances):
+def _log(session, changes):
+    """Add this flush's changes to the log, in the same transaction (`changes.on_flush`)."""
     from flask import current_app, has_app_context
     if not has_app_context():
         return
-    with session.no_autoflush:
-        found = _changes(session) - session.info.setdefault("sync_logged", set())
-    if not found:
-        return
-    session.info["sync_logged"] |= found
     node = node_id(current_app)
     session.add_all(ChangeLog(node=node, kind=kind, slug=slug, lang=lang)
-                    for kind, slug, lang in sorted(found))
-
-
-def _forget(session, *args):
-    session.info.pop("sync_logged", None)
-
-
-def watch_sessions():
-    """Install the session hooks once per process (every Session, every app)."""
-    if event.contains(Session, "before_flush", _before_flush):
-        return
-    event.listen(Session, "before_flush", _before_flush)
-    event.listen(Session, "after_commit", _forget)
-    event.listen(Session, "after_rollback", _forget)
+                    for kind, slug, lang in sorted(changes))
 
 
 # -- following ---------------------------------------------------------------------------
@@ -348,6 +302,8 @@ class SyncStarter:
 
 def init_app(app):
     """Log changes from this app's sessions; follow other nodes' changes when served."""
-    watch_sessions()
+    from portal import changes
+    changes.watch_sessions()
+    changes.on_flush(_log)
     if enabled(app):
         app.wsgi_app = SyncStarter(app, app.wsgi_app)
