@@ -54,8 +54,13 @@ def _present(key, present):
     return both if mask is None else (mask | both)
 
 
-def top(scorer, final, mask, depth, title_analyzer, text):
-    """The best `depth` documents as [(docnum, score)], title bonus applied."""
+def top(scorer, final, mask, depth, title_analyzer, text, prior=None):
+    """The best `depth` documents as [(docnum, score)], title bonus applied.
+
+    `prior(slug)`, when given, is a factor on each candidate's score (a page's depth in the
+    tree, its readers' helpful rate: `portal.search.priors`); it re-orders the `depth`
+    best, it does not bring in others.
+    """
     candidates = np.flatnonzero(mask)
     if len(candidates) > depth:
         part = np.argpartition(-final[candidates], depth - 1)[:depth]
@@ -63,15 +68,26 @@ def top(scorer, final, mask, depth, title_analyzer, text):
     asked = set(terms(title_analyzer, text))
     field = _title_field(scorer, title_analyzer)
     titles = _title_index(scorer, field, title_analyzer) if field else None
+    slugs = _slug_index(scorer) if prior is not None else None
     ranked = []
     for docnum in candidates.tolist():
         found = titles.get(docnum, ()) if titles is not None else None
         if found is None:
             found = _title_terms(scorer, docnum, title_analyzer)
         bonus = TITLE_BONUS * _title_match(found, asked)
-        ranked.append((docnum, float(final[docnum]) * (1 + bonus)))
+        factor = prior(slugs.get(docnum, "")) if slugs is not None else 1.0
+        ranked.append((docnum, float(final[docnum]) * (1 + bonus) * factor))
     ranked.sort(key=lambda pair: (-pair[1], pair[0]))
     return ranked
+
+
+def _slug_index(scorer):
+    """{docnum: slug} from the slug field's postings, once per index generation."""
+    def build():
+        reader = scorer.reader
+        return {docnum: term.decode("utf-8") for term in reader.lexicon("slug")
+                for docnum in reader.postings("slug", term).all_ids()}
+    return scorer.memo.get(("slug_index",), build)
 
 
 def _title_field(scorer, title_analyzer):
