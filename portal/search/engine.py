@@ -351,23 +351,24 @@ class Engine:
                 for t in terms(an, word) for f in ("title", "headings")]
 
     def search(self, lang, text, limit=10, offset=0, section=None, with_sections=False,
-               with_snippets=True, prefix=False, expand=None):
+               with_snippets=True, prefix=False, expand=None, prior=None):
         """Search `lang` for `text`; a page of hits from `offset`, with the total.
 
         `expand(clauses, build)` may add clauses (owners' synonyms, `portal.search.synonyms`);
-        `build(text)` gives the clauses of other words, uncorrected.
+        `build(text)` gives the clauses of other words, uncorrected. `prior(slug)` may give
+        a page's score a factor (`portal.search.ranking.top`).
         """
         entry = self._checkout(lang)
         if entry is None:
             return SearchResult()
         try:
             return self._search(lang, text, entry[0], entry[1], limit, offset, section,
-                                with_sections, with_snippets, prefix, expand)
+                                with_sections, with_snippets, prefix, expand, prior)
         finally:
             self._checkin(lang, entry)
 
     def _search(self, lang, text, searcher, scorer, limit, offset, section, with_sections,
-                with_snippets, prefix, expand):
+                with_snippets, prefix, expand, prior=None):
         clauses, marks, corrected = self.build_query(lang, text, searcher, scorer, prefix=prefix)
         if expand is not None:
             clauses = expand(clauses, lambda other: scorer.memo.get(
@@ -386,7 +387,8 @@ class Engine:
         result.total = int(mask.sum())
         depth = max(RERANK_DEPTH, offset + limit)
         ranked = ranking.top(scorer, final, mask, depth,
-                             self.analyzer(lang, ngram=(lang == "ko")), corrected or text)
+                             self.analyzer(lang, ngram=(lang == "ko")), corrected or text,
+                             prior=prior)
         result.hits = [self._hit(searcher.stored_fields(docnum), score, marks, with_snippets)
                        for docnum, score in ranked[offset:offset + limit]]
         return result
