@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 
 from portal.content import queries
-from portal.search import index, learning, log, pins, spelling, synonyms, tuning
+from portal.search import index, learning, log, pins, priors, spelling, synonyms, tuning
 from portal.search.engine import Hit, SearchResult
 
 # Languages whose empty searches are offered results from the source language.
@@ -43,6 +43,7 @@ class Tuned:
 def tuned_query(db_session, lang, text, limit=10, offset=0, **options):
     """Search with the owners' synonyms and pin and the learned boosts applied."""
     snap = tuning.snapshot(db_session)
+    options.setdefault("prior", priors.helpful(db_session, lang))
     fired = []
     expand = synonyms.expander(snap.synonyms.get(lang, ()), text, fired)
     key = log.query_key(text, lang) if (snap.pins or snap.boosts) else None
