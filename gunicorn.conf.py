@@ -15,9 +15,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 worker_class = "gthread"
 # The app is built once in the master and the workers are forked from it: what it loads
-# at start (templates, catalogs, the search analyzers' models) is shared copy-on-write
-# instead of loaded again by every worker.
+# at start (templates, catalogs) is shared copy-on-write instead of loaded again by every
+# worker. The Korean model lives in one analyzer process of its own (SEARCH_ANALYZER,
+# portal.search.index), which exits when this master does: it finds the master by this
+# variable, which the workers inherit.
 preload_app = True
+os.environ["SIGNPOST_SERVER_PID"] = str(os.getpid())
 # gunicorn >= 25.1 opens a control socket by default (runtime worker management through
 # `gunicornc`); Signpost does not use it.
 control_socket_disable = True

@@ -19,7 +19,14 @@ with the repository's gunicorn.conf.py (preload, 2 workers x 4 threads unless
 WEB_CONCURRENCY/GUNICORN_THREADS say otherwise): after pages and searches in en, ko, es and
 ja, each worker's proportional memory (PSS, /proc/<pid>/smaps_rollup: pages shared by N
 processes count 1/N) is read, against the 200 MB target.
+
+Building 20x takes ~20 minutes on a 2-core machine. SIGNPOST_BENCH_GROWTH_KEEP=1 keeps the
+largest size's instance (and its docs tree) in .cache/bench-growth-<N>x/ and reuses it on
+the next run: import and reindex are then not timed again (their rows say "reused").
+SIGNPOST_BENCH_GROWTH_ONLY=memory (or search, or memory,search) measures only those on the
+kept instance (built first if missing), for a memory question that needs no new import.
 """
+import contextlib
 import http.client
 import math
 import os
@@ -38,6 +45,8 @@ from bench.common import CORPUS, ROOT, flask, free_port, instance, percentile
 from bench.search_common import EXTRA_QUERIES, FROZEN_QUERIES, LANGS, dev_queries
 
 SCALES = [int(s) for s in os.environ.get("SIGNPOST_BENCH_GROWTH", "1,5,20").split(",")]
+KEEP = os.environ.get("SIGNPOST_BENCH_GROWTH_KEEP") == "1"
+ONLY = {p for p in os.environ.get("SIGNPOST_BENCH_GROWTH_ONLY", "").split(",") if p}
 EVENTS_PER_PAGE = 40
 DAYS = 28
 PSS_TARGET_MB = 200
@@ -45,26 +54,54 @@ PSS_TARGET_MB = 200
 
 def run(report):
     rows = {}
-    for scale in SCALES:
-        with tempfile.TemporaryDirectory(prefix="signpost-bench-growth-docs-") as tree, \
-                instance() as (folder, env):
-            pages = _tree(Path(tree), scale)
+    for scale in SCALES if not ONLY else [max(SCALES)]:
+        keep = (KEEP or ONLY) and scale == max(SCALES)
+        with _place(scale, keep) as (tree, folder, env):
+            built = (folder / "growth-built").exists()
+            pages = sum(1 for _ in Path(tree).rglob("*.md")) if built else _tree(Path(tree),
+                                                                                 scale)
             env["SIGNPOST_DOCS_PATH"] = str(Path(tree) / "none")
-            flask(env, "init", "--no-demo")
-            measured = {"import": _timed(lambda: flask(env, "import-docs", tree)),
-                        "reindex": _timed(lambda: flask(env, "reindex"))}
-            measured["search p95"] = _search_p95(folder / "search")
-            measured.update(_insights(folder))
+            measured = {}
+            if not built:
+                flask(env, "init", "--no-demo")
+                measured["import"] = _timed(lambda: flask(env, "import-docs", tree))
+                measured["reindex"] = _timed(lambda: flask(env, "reindex"))
+                (folder / "growth-built").write_text("")
+            if not ONLY or "search" in ONLY:
+                measured["search p95"] = _search_p95(folder / "search")
+            if not ONLY and not (folder / "growth-events").exists():
+                measured.update(_insights(folder))
+                (folder / "growth-events").write_text("")
             for name, value in measured.items():
                 rows.setdefault(name, {})[scale] = value
             report(f"growth {scale}x corpus ({pages:,} pages)", "", "",
-                   note=", ".join(f"{k} {_fmt(k, v)}" for k, v in measured.items()))
-            if scale == max(SCALES):
+                   note=(", ".join(f"{k} {_fmt(k, v)}" for k, v in measured.items())
+                         + (" (instance reused from .cache: import/reindex not timed)"
+                            if built else "")))
+            if scale == max(SCALES) and (not ONLY or "memory" in ONLY):
                 _memory(report, env, pages)
     for name, values in rows.items():
         report(f"growth {name}: " + " / ".join(f"{s}x" for s in values),
                " / ".join(_fmt(name, v) for v in values.values()), _unit(name),
                note=f"growth exponent {_exponent(values):.2f}")
+
+
+@contextlib.contextmanager
+def _place(scale, keep):
+    """(docs tree, instance folder, env): temporary, or kept in .cache/ when `keep`."""
+    if not keep:
+        with tempfile.TemporaryDirectory(prefix="signpost-bench-growth-docs-") as tree, \
+                instance() as (folder, env):
+            yield tree, folder, env
+        return
+    base = ROOT / ".cache" / f"bench-growth-{scale}x"
+    folder, tree = base / "instance", base / "docs"
+    if not (folder / "growth-built").exists():
+        shutil.rmtree(base, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    tree.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SIGNPOST_INSTANCE_PATH=str(folder), FLASK_APP="wsgi")
+    yield str(tree), folder, env
 
 
 def _fmt(name, value):

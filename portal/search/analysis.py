@@ -6,6 +6,7 @@ Kiwi does not know; Signpost indexes both and queries both, which scored best.
 """
 import bisect
 import ctypes
+import logging
 import os
 import re
 import threading
@@ -13,6 +14,8 @@ import threading
 from whoosh.analysis import (Composable, LowercaseFilter, StemFilter, StopFilter, Token,
                              Tokenizer)
 from whoosh.lang import stopwords_for_language
+
+log = logging.getLogger(__name__)
 
 HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
 KANA_HAN = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
@@ -34,11 +37,17 @@ EN_STOP = frozenset(stopwords_for_language("en")) | {
 _kiwi = None
 _kiwi_pid = None  # the process that built _kiwi (its worker threads live there only)
 _kiwi_lock = threading.Lock()
+_remote = None  # a _RemoteOrLocal once use_service() was called (served by gunicorn)
 _primed = {}  # text -> Kiwi tokens, filled by prime() while an index is built
 
 
 def kiwi():
-    """The process's Kiwi morphological analyzer (slow to build, so built once, lazily)."""
+    """The Korean analyzer: the shared analyzer process when use_service() chose it (see
+    `portal.search.analyzer_service`), else the process's own Kiwi, built once, lazily."""
+    return _remote if _remote is not None else _local_kiwi()
+
+
+def _local_kiwi():
     global _kiwi, _kiwi_pid
     if _kiwi is None:
         with _kiwi_lock:
@@ -49,6 +58,60 @@ def kiwi():
                 _kiwi = Kiwi(load_multi_dict=False)
                 _kiwi_pid = os.getpid()
     return _kiwi
+
+
+def use_service(path, owner=None):
+    """Analyse Korean in the one analyzer process at socket `path` (started on first use).
+
+    `owner`: the process the analyzer lives for (a gunicorn master; default the parent of
+    the process that starts it). Called by `portal.search.index.init_app` when gunicorn
+    serves the app; the CLI and tests keep the model in their own process.
+    """
+    global _remote
+    from portal.search.analyzer_service import RemoteKiwi
+    _remote = _RemoteOrLocal(RemoteKiwi(path, owner))
+
+
+def use_local():
+    """Back to the process's own model (undoes use_service)."""
+    global _remote
+    if _remote is not None:
+        _remote.remote.close()
+    _remote = None
+
+
+class _RemoteOrLocal:
+    """Kiwi's `tokenize` through the analyzer process; the process's own model when the
+    analyzer cannot be reached or started (logged once: the worker's memory then grows by
+    the model's ~320 MB, but search and indexing keep their quality).
+
+    Repeated texts (a query is analysed once per field) are answered from a small LRU.
+    """
+
+    def __init__(self, remote):
+        from portal.cache import LRU
+        self.remote = remote
+        self.recent = LRU(256)
+        self.fallen_back = False
+
+    def tokenize(self, texts):
+        from portal.search.analyzer_service import Unavailable
+        if isinstance(texts, str):
+            cached = self.recent.get(texts)
+            if cached is not None:
+                return cached
+        if not self.fallen_back:
+            try:
+                found = self.remote.tokenize(texts)
+            except Unavailable:
+                log.exception("Korean analyzer process unavailable; loading the model in "
+                              "this process (pid %s) instead", os.getpid())
+                self.fallen_back = True
+        if self.fallen_back:
+            found = _local_kiwi().tokenize(texts)
+        if isinstance(texts, str):
+            self.recent.put(texts, found)
+        return found
 
 
 def _keep_inherited_kiwi():
@@ -64,12 +127,11 @@ os.register_at_fork(after_in_child=_keep_inherited_kiwi)
 def preload():
     """Load Kiwi and run it once, so the memory it sets up on first use is allocated now.
 
-    Called in a pre-forking server's master (see `portal.search.index.init_app`): the
-    workers forked afterwards share the ~500 MB model copy-on-write instead of each
-    loading its own. Kiwi keeps the model in C++ memory that analysing text only reads,
-    so the pages stay shared (measured by bench/bench_search.py as PSS per worker).
+    The analyzer process (`portal.search.analyzer_service`) calls it before answering; a
+    pre-forking server's master that keeps the model itself (`SEARCH_ANALYZER = "preload"`)
+    calls it before forking, and its workers share the model copy-on-write.
     """
-    kiwi().tokenize("파일을 업로드하려면 매개변수를 선언합니다. FastAPI에서 Docker로 배포하기")
+    _local_kiwi().tokenize("파일을 업로드하려면 매개변수를 선언합니다. FastAPI에서 Docker로 배포하기")
 
 
 def prime(texts):
@@ -77,7 +139,7 @@ def prime(texts):
     from portal.search.lang_ko import normalize  # the Korean tokenizer reads normalized text
     texts = [t for t in set(map(normalize, texts)) if t and HANGUL_CHAR.search(t)]
     if texts:
-        if os.getpid() == _kiwi_pid:
+        if _remote is not None or os.getpid() == _kiwi_pid:
             _primed.update(zip(texts, kiwi().tokenize(texts)))
         else:  # a forked worker: a batch waits forever for the parent's worker threads
             _primed.update((text, kiwi().tokenize(text)) for text in texts)

@@ -4,6 +4,7 @@ Content changes reach it only through the after-commit hook `on_published` below
 """
 import gc
 import logging
+import os
 import sys
 
 from flask import current_app
@@ -18,23 +19,52 @@ log = logging.getLogger(__name__)
 
 
 def init_app(app):
-    """In a pre-forking server's master, load the Korean model before the workers fork.
+    """Choose where the Korean model lives (`SEARCH_ANALYZER`) and connect the receivers.
 
-    `SEARCH_PRELOAD` (default: when gunicorn is serving, never in tests) loads it at app
-    creation; gunicorn.conf.py's `preload_app` builds the app in the master, so every
-    worker shares one copy of the model instead of loading ~500 MB each on its first
-    Korean search. `gc.freeze()` then keeps the collector of each worker from writing to
-    the objects built so far (a write unshares the page it lands on).
+    - "process" (default when gunicorn serves the app): one analyzer process per instance
+      (`portal.search.analyzer_service`), started here in a preloading master (else by
+      the first worker that needs it); workers hold none of the ~320 MB model.
+    - "preload": loaded in the master before the workers fork, shared copy-on-write
+      (each of N workers still counts 1/(N+1) of it in its PSS).
+    - "local" (default in tests and CLI commands): each process loads it on first use.
+
+    `SEARCH_PRELOAD` True/False, the older setting, means "preload"/"local". Under
+    gunicorn, `gc.freeze()` then keeps each worker's collector from writing to the objects
+    built so far (a write unshares the page it lands on).
     """
     lifecycle.connect(lifecycle.database_ready, _on_database_ready)
     lifecycle.connect(lifecycle.content_changed, _on_published)
-    preload = app.config.get("SEARCH_PRELOAD")
-    if preload is None:
-        preload = "gunicorn.arbiter" in sys.modules and not app.testing
-    if preload and app.config.get("SEARCH_KOREAN", "hybrid") != "bigram" \
-            and "ko" in app.config["CONTENT_LANGUAGES"]:
+    served = "gunicorn.arbiter" in sys.modules and not app.testing
+    mode = app.config.get("SEARCH_ANALYZER")
+    if mode is None:
+        preload = app.config.get("SEARCH_PRELOAD")
+        mode = ("process" if served else "local") if preload is None else (
+            "preload" if preload else "local")
+    if mode not in ("process", "preload", "local"):
+        raise ValueError(f"SEARCH_ANALYZER must be process, preload or local, not {mode!r}")
+    korean = app.config.get("SEARCH_KOREAN", "hybrid") != "bigram" \
+        and "ko" in app.config["CONTENT_LANGUAGES"]
+    if korean and mode == "process":
+        from portal.search import analyzer_service
+        path = analyzer_service.socket_path(app.config["SEARCH_INDEX_DIR"])
+        analysis.use_service(path, owner=_server_pid())
+        if _in_master():
+            analyzer_service.ensure_running(path, os.getpid())
+    elif korean and mode == "preload":
         analysis.preload()
+    if served or (korean and mode == "preload"):
         gc.freeze()
+
+
+def _in_master():
+    """True while gunicorn's master preloads the app (its workers are not forked yet)."""
+    return os.environ.get("SIGNPOST_SERVER_PID") == str(os.getpid())
+
+
+def _server_pid():
+    """The gunicorn master's pid (set by gunicorn.conf.py), else this process's parent's."""
+    pid = os.environ.get("SIGNPOST_SERVER_PID")
+    return int(pid) if pid and pid.isdigit() else None
 
 
 def engine():

@@ -1,0 +1,145 @@
+"""The Korean analyzer process: same tokens as the model in-process, started on first use
+and again after it dies, gone with its owner, and a fallback to the in-process model."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from portal.search import analysis, analyzer_service
+from portal.search.analyzer_service import KToken, RemoteKiwi, Unavailable
+from tests.conftest import make_app
+
+TEXTS = ["파일을 업로드하려면 매개변수를 선언합니다.", "FastAPI에서 Docker로 배포하기", "헤더"]
+
+
+@pytest.fixture
+def local_mode():
+    yield
+    analysis.use_local()
+
+
+@pytest.fixture(autouse=True)
+def _reap_servers():
+    """Servers started by a test are ended and waited for when it ends."""
+    yield
+    while analyzer_service._started:
+        process = analyzer_service._started.pop()
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_socket_path_stays_short(tmp_path):
+    assert analyzer_service.socket_path(tmp_path) == str(tmp_path / "analyzer.sock")
+    deep = tmp_path / ("x" * 120)
+    path = analyzer_service.socket_path(deep)
+    assert len(path.encode()) <= 100 and path != analyzer_service.socket_path(tmp_path / "y")
+
+
+@pytest.mark.parametrize("config, mode", [
+    ({}, "local"), ({"SEARCH_ANALYZER": "local"}, "local"),
+    ({"SEARCH_ANALYZER": "process"}, "process"), ({"SEARCH_PRELOAD": True}, "preload"),
+    ({"SEARCH_ANALYZER": "process", "SEARCH_KOREAN": "bigram"}, "local")])
+def test_analyzer_mode_from_config(tmp_path, database_template, monkeypatch, local_mode,
+                                   config, mode):
+    calls = []
+    monkeypatch.setattr(analysis, "preload", lambda: calls.append("preload"))
+    monkeypatch.setattr(analyzer_service, "ensure_running", lambda *a: calls.append("start"))
+    monkeypatch.setattr("gc.freeze", lambda: None)
+    make_app(tmp_path, database_template, **config)
+    remote = analysis._remote
+    assert (remote is not None) == (mode == "process")
+    assert calls == (["preload"] if mode == "preload" else [])  # not the master: no start
+    if remote is not None:
+        path = analyzer_service.socket_path(tmp_path / "instance" / "search")
+        assert remote.remote.path == path
+
+
+def test_unknown_mode_is_refused(tmp_path, database_template):
+    with pytest.raises(ValueError, match="SEARCH_ANALYZER"):
+        make_app(tmp_path, database_template, SEARCH_ANALYZER="shared")
+
+
+def test_falls_back_to_the_model_in_process(tmp_path, monkeypatch, local_mode, caplog):
+    def cannot_start(path, owner):
+        raise RuntimeError("no room")
+
+    class Local:
+        def tokenize(self, texts):
+            return [KToken("로컬", "NNG", 0, 2)]
+
+    monkeypatch.setattr(analyzer_service, "ensure_running", cannot_start)
+    monkeypatch.setattr(analysis, "_local_kiwi", lambda: Local())
+    analysis.use_service(str(tmp_path / "analyzer.sock"))
+    assert analysis.kiwi().tokenize("무엇이든") == [KToken("로컬", "NNG", 0, 2)]
+    assert "unavailable" in caplog.text
+    with pytest.raises(Unavailable):  # the client alone reports it
+        RemoteKiwi(str(tmp_path / "analyzer.sock")).tokenize("무엇이든")
+
+
+@pytest.mark.slow
+def test_served_tokens_equal_local_ones_and_a_dead_server_is_restarted(tmp_path, local_mode):
+    path = str(tmp_path / "analyzer.sock")
+    remote = RemoteKiwi(path, owner=os.getpid())
+    try:
+        local = analysis._local_kiwi()
+        want = [[(t.form, t.tag, t.start, t.len) for t in local.tokenize(text)] for text in TEXTS]
+        assert [list(map(tuple, remote.tokenize(text))) for text in TEXTS] == want
+        assert [list(map(tuple, tokens)) for tokens in remote.tokenize(TEXTS)] == want
+        first = _pid(path)
+        os.kill(first, signal.SIGKILL)
+        _wait(lambda: not _alive(first))
+        assert list(map(tuple, remote.tokenize(TEXTS[2]))) == want[2]
+        second = _pid(path)
+        assert second != first and _alive(second)
+    finally:
+        remote.close()
+        _stop(path)
+
+
+@pytest.mark.slow
+def test_server_exits_with_its_owner(tmp_path):
+    owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    path = str(tmp_path / "analyzer.sock")
+    try:
+        analyzer_service.ensure_running(path, owner.pid)
+        server = _pid(path)
+        assert _alive(server)
+    finally:
+        owner.kill()
+        owner.wait()
+    _wait(lambda: not _alive(server), timeout=20)
+    assert not os.path.exists(path)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by its parent) is not alive
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait(condition, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _pid(path):
+    return int(Path(analyzer_service.pid_file(path)).read_text())
+
+
+def _stop(path):
+    try:
+        os.kill(_pid(path), signal.SIGTERM)
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
