@@ -8,11 +8,24 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy import and_, case, delete, func, insert, select, text
 
 from portal.feedback.models import DirtyDay, Event, PageDay, Vote
 
 BUCKETS = (25, 50, 75, 100)  # histogram: [0-24, 25-49, 50-74, 75-99, 100] percent
+ROLLUP_LOCK = 0x5349_474E  # PostgreSQL advisory lock key held by every rollup ("SIGN")
+
+
+def _one_at_a_time(db_session):
+    """Wait for any other rollup's transaction to end, and hold the rollup lock to this one's.
+
+    On PostgreSQL two rollups of the same day (a report refreshing a day that `portal rollup`,
+    or another node, is rolling up) each delete the day's rows as their own snapshot shows
+    them and insert new ones: the second failed with a unique-key error on the first's. The
+    advisory lock lets one transaction roll up at a time. SQLite has one writer at a time.
+    """
+    if db_session.get_bind().dialect.name == "postgresql":
+        db_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
 
 
 @contextmanager
@@ -50,6 +63,7 @@ def _rollup_day(db_session, day, totals):
     With `totals`, the insights' running totals are rewritten from `day` on (callers rolling
     up several days pass False and rebuild them once from the first).
     """
+    _one_at_a_time(db_session)
     db_session.execute(delete(DirtyDay).where(DirtyDay.day == day))
     db_session.execute(delete(PageDay).where(PageDay.day == day))
     rows = defaultdict(_Acc)
@@ -77,6 +91,7 @@ def _rollup_day(db_session, day, totals):
 
 def _rebuild_totals(db_session, first):
     from portal.insights.totals import missing, rebuild
+    _one_at_a_time(db_session)
     first = min(d for d in (first, missing(db_session)) if d is not None)
     rebuild(db_session, first)
     return first
@@ -152,6 +167,9 @@ def refresh_dirty(db_session):
     """Recompute the days ingest wrote to since the last rollup; returns them (and the first
     day of running totals built for the first time, after an upgrade)."""
     days = list(db_session.scalars(select(DirtyDay.day)))
+    if days:  # another rollup may be at them: wait for it, then see which are still dirty
+        _one_at_a_time(db_session)
+        days = list(db_session.scalars(select(DirtyDay.day)))
     for day in days:
         rollup_day(db_session, day, totals=False)
     from portal.insights.totals import missing
