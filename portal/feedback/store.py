@@ -57,19 +57,35 @@ def reader_times(events, now_ms, session=None):
 def store_batches(db_session, batches, now=None):
     """Insert the batches' events, votes and search clicks; the caller commits."""
     now = now or utcnow()
-    conn = db_session.connection()
-    batches = claim_batches(conn, batches, now)
-    events = [(b.session, i, e) for b in batches for i, e in enumerate(b.events)]
-    if not events:
-        return 0
-    _insert_events(conn, events, now)
-    for b in batches:
-        for e in b.events:
-            if e["type"] in ("feedback", "search_click"):
-                _side_effects(db_session, b.session, e, now)
+    written = write_events(db_session.connection(), batches, now)
+    for session, e in side_effect_events(written):
+        _side_effects(db_session, session, e, now)
+    return sum(len(b.events) for b in written)
+
+
+# Events that also write a row of their own (a vote, a search click) through the ORM.
+SIDE_EFFECTS = frozenset({"feedback", "search_click"})
+
+
+def side_effect_events(batches):
+    """(session, event) of the events in `batches` that write more than their event row."""
+    return [(b.session, e) for b in batches for e in b.events if e["type"] in SIDE_EFFECTS]
+
+
+def write_events(conn, batches, now=None):
+    """Insert the batches' event rows on a Core connection (no ORM); the caller commits.
+
+    Batches sent before (same batch id) are skipped; returns the batches written. Votes
+    and search clicks are left to `store_batches`.
+    """
+    now = now or utcnow()
+    batches = claim_batches(conn, [b for b in batches if b.events], now)
+    if not batches:
+        return batches
+    _insert_events(conn, batches, now)
     day = _processors(conn.dialect)["day"](now.date())
-    conn.exec_driver_sql(_statements(conn.dialect)["dirty"], [_params(conn.dialect, (day,))])
-    return len(events)
+    conn.exec_driver_sql(_statements(conn.dialect)["dirty"], _params(conn.dialect, (day,)))
+    return batches
 
 
 def claim_batches(conn, batches, now):
@@ -92,7 +108,7 @@ def claim_batches(conn, batches, now):
     return fresh
 
 
-def _insert_events(conn, events, now):
+def _insert_events(conn, batches, now):
     """The group's rows straight to the driver, values converted by the columns' own types.
 
     Going through SQLAlchemy's statement layer per row cost more than the disk write;
@@ -100,30 +116,35 @@ def _insert_events(conn, events, now):
     executemany (psycopg pipelines it); SQLite gets multi-row INSERTs: its executemany
     steps once per row and gives up and re-takes the GIL each time, and with many busy
     threads each hand-off can keep the write lock waiting (a small gain, ~5% measured).
+    Returns the number of rows.
     """
     proc = _processors(conn.dialect)
     received, day = proc["received_at"](now), proc["day"](now.date())
-    data = proc["data"]
+    data, base = proc["data"], _BASE
     now_ms = int(now.timestamp() * 1000)
-    at = {}
-    for session, seq, e in events:
-        at.setdefault(session, []).append(e)
-    times = {}
-    for session, group in at.items():
-        for e, t in zip(group, reader_times(group, now_ms, session)):
-            times[id(e)] = t
-    rows = [(received, day, session, seq, e["type"], e["page"], e["lang"],
-             data({k: v for k, v in e.items() if k not in ("type", "page", "lang", "t")}),
-             times[id(e)])
-            for session, seq, e in events]
+    # A session's events in one group are placed in time together (two batches of one
+    # session in one group: one skew correction for both, as if they came as one).
+    by_session = {}
+    for b in batches:
+        by_session.setdefault(b.session, []).extend(b.events)
+    times = {session: iter(reader_times(group, now_ms, session))
+             for session, group in by_session.items()}
+    rows = []
+    append = rows.append
+    for b in batches:
+        session, at = b.session, times[b.session]
+        for seq, e in enumerate(b.events):
+            append((received, day, session, seq, e["type"], e["page"], e["lang"],
+                    data({k: v for k, v in e.items() if k not in base}), next(at)))
     if conn.dialect.paramstyle != "qmark":
         conn.exec_driver_sql(_statements(conn.dialect)["events"],
                              [_params(conn.dialect, row) for row in rows])
-        return
+        return len(rows)
     for start in range(0, len(rows), ROWS_PER_INSERT):
         chunk = rows[start:start + ROWS_PER_INSERT]
         conn.exec_driver_sql(_multi_row_insert(len(chunk)),
                              tuple(value for row in chunk for value in row))
+    return len(rows)
 
 
 # 9 columns a row: 3,600 parameters, under the 32,766 SQLite allows since 3.32 (999 before).
@@ -136,7 +157,29 @@ def _multi_row_insert(count):
     return f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES " + ", ".join([row] * count)
 
 
-_DATA = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_BASE = frozenset({"type", "page", "lang", "t"})  # columns of their own, not in `data`
+
+
+def _compact_json():
+    """json.dumps(obj, separators=(",", ":"), ensure_ascii=False), made once.
+
+    `JSONEncoder.encode` builds a new C encoder on every call, which cost more than the
+    encoding of a small event's fields; this one is built once (no circular check: an
+    event's fields are flat values). Same text out, the stdlib's encoder underneath.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+    def refuse(value):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    encode = make(None, refuse, json.encoder.encode_basestring, None, ":", ",", False,
+                  False, True)
+    return lambda obj: "".join(encode(obj, 0))
+
+
+_DATA = _compact_json()
 _COLUMNS = ("received_at", "day", "session", "seq", "type", "page", "lang", "data", "at")
 _cache = {}
 

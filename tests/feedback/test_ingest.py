@@ -214,3 +214,29 @@ def test_fast_path_sends_the_security_headers(client, docs):
     response = client.post("/api/v1/events", data="{", content_type="application/json", headers=UA)
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("data", [
+    {"ref": "internal", "search_id": 2**62, "rev": 3}, {"seconds": 0.001}, {"seconds": 14.5},
+    {"comment": "설명이 \"부족\" \\ 해요\n\u2028", "helpful": False, "reason": None}, {},
+    {"href": "https://example.com/a?b=c&d=é"}])
+def test_event_data_is_stored_as_compact_json(data):
+    from portal.feedback.store import _DATA
+    assert _DATA(data) == json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    assert json.loads(_DATA(data)) == data
+
+
+def test_a_batch_sent_again_adds_no_second_vote_or_click(client, docs):
+    from portal.search.log import log_search
+    from portal.search.models import SearchClick
+    search = log_search(db.session, "install", "en", 3, SESSION)
+    db.session.commit()
+    events = [{"type": "search_click", "page": "guide/install", "lang": "en",
+               "search_id": search.id, "rank": 1},
+              {"type": "feedback", "page": "guide/install", "lang": "en", "helpful": True}]
+    body = {"session": SESSION, "batch": "retry-batch-0001", "events": events}
+    for _ in range(2):
+        assert client.post("/api/v1/events", json=body, headers=UA).status_code == 202
+    assert _events() == 2
+    assert db.session.scalar(select(func.count()).select_from(SearchClick)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == 1
