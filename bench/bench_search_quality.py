@@ -17,6 +17,10 @@ Kept after measuring (the same instance with demo traffic, `portal demo-traffic 
 - helpful-rate prior (portal/search/priors.py, SEARCH_HELPFUL_PRIOR): weight 0.1 -> frozen
   ko 0.908 -> 0.910, every other set and language unchanged; 0.2 lowers dev ko 0.984 ->
   0.969, 0.4 also frozen ko -> 0.903. Kept at 0.1. Without votes (a new instance) it is 1.
+- a code identifier counts as one query term (portal/search/ranking.py _identifier_groups):
+  `WebSocket` is queried as websocket + web + socket; those now score as the better of the
+  whole and the parts' mean, share one coordination weight, and count once in the title
+  bonus. Frozen ko 0.908 -> 0.915 ('웹소켓 테스트'), every other set and language unchanged.
 
 Ranking changes measured on the corpus (in-process, same engine; frozen en/ko/es/ja,
 dev en/ko, extra en/ko) and NOT kept, because none raised one set without lowering another:
@@ -31,6 +35,11 @@ dev en/ko, extra en/ko) and NOT kept, because none raised one set without loweri
 - section depth prior (score / (1 + w * (slug depth - 1)), a section's index page one level
   up): w 0.03-0.06 dev en 0.953 -> 0.948, frozen unchanged; w 0.1 also frozen ko 0.908 ->
   0.901; favouring deeper pages instead (w -0.08): dev en 0.964 but extra en 0.938 -> 0.917
+- joining a one-capital identifier part to the next (`GZipMiddleware` -> gzip, `OAuth2` ->
+  oauth) at indexing: no query changed rank (analysis change not kept)
+- BM25 K1 1.2 / 3.0, B 0.5 / 0.9, coordination exponent 0.8, title bonus 0.6 / 1.5, path
+  weight 0.5 / 0: each moves one set up 0.005-0.016 and another down as much (e.g. K1 3.0
+  frozen en +0.007, frozen ko -0.006; B 0.5 frozen en +0.007, dev en -0.008, dev ko -0.015)
 - more English verbs as intent words (read, store, add, create, find, show): frozen en
   +0.005 only, from the very queries that suggested them: left out as tuning to the set
 """

@@ -1,4 +1,6 @@
 """Ranking: BM25 scores times a coordination factor, then a title bonus for the top hits."""
+import functools
+
 import numpy as np
 
 from portal.search.analysis import CJK_CHAR, terms
@@ -29,8 +31,11 @@ def coordinated(scorer, clauses):
     holds every term of a long question; multiplying by the IDF-weighted share of query
     terms present (a coordination factor) favours the page that answers the whole query.
     """
-    total, present = scorer.score(clauses)
+    total, present = _grouped_score(scorer, clauses)
     weights = _weights(scorer, clauses)
+    for whole, parts in _identifier_groups(clauses).items():
+        for part in parts:
+            weights.pop(part, None)
     share = np.zeros(scorer.n, dtype=np.float32)
     for key, weight in weights.items():
         mask = _present(key, present)
@@ -38,6 +43,65 @@ def coordinated(scorer, clauses):
             share += weight * mask
     share /= sum(weights.values()) or 1.0
     return total * share ** COORDINATION, total > 0
+
+
+def _identifier_groups(clauses):
+    """{whole key: its part keys} for code identifiers in the query: `WebSocket` is indexed
+    and queried as `websocket`, `web`, `socket` (analysis._word_parts), one concept that
+    would otherwise count three times against a word typed once (`웹소켓 테스트`)."""
+    texts = {key[1] for key, *_ in clauses if not key[0] and key[1].isascii()}
+    groups = {}
+    for whole in texts:
+        parts = _segment(whole, texts - {whole})
+        if parts:
+            groups[("", whole)] = [("", part) for part in parts]
+    return groups
+
+
+def _segment(word, known, slack=2):
+    """Two or more of `known` that spell `word` (or `word` plus a stemmed-off ending of up to
+    `slack` letters: `uploadfil` <- `upload` `file`), or None."""
+    if len(word) < 4:
+        return None
+
+    def walk(at):
+        if at >= len(word):
+            return []
+        for part in sorted(known, key=len, reverse=True):
+            if word.startswith(part, at) or (len(word) - at <= len(part) <= len(word) - at + slack
+                                             and part.startswith(word[at:])):
+                rest = walk(at + len(part))
+                if rest is not None:
+                    return [part] + rest
+        return None
+
+    found = walk(0)
+    return found if found and len(found) > 1 else None
+
+
+def _grouped_score(scorer, clauses):
+    """scorer.score, except that an identifier's parts (see _identifier_groups) count as
+    one term with it: per document the better of the whole's score and the parts' mean,
+    present where the whole is or all its parts are."""
+    groups = _identifier_groups(clauses)
+    if not groups:
+        return scorer.score(clauses)
+    members = {part: whole for whole, parts in groups.items() for part in parts}
+    members.update((whole, whole) for whole in groups)
+    rest = [c for c in clauses if c[0] not in members]
+    total, present = scorer.score(rest)
+    for whole, parts in groups.items():
+        own, found = scorer.score([c for c in clauses if c[0] == whole])
+        mask = found.get(whole)
+        mean = np.zeros(scorer.n, dtype=np.float32)
+        every = np.ones(scorer.n, dtype=bool)
+        for part in parts:
+            part_total, part_found = scorer.score([c for c in clauses if c[0] == part])
+            mean += part_total / len(parts)
+            every &= part_found.get(part, np.zeros(scorer.n, dtype=bool))
+        total += np.maximum(own, mean)
+        present[whole] = every if mask is None else (mask | every)
+    return total, present
 
 
 def _present(key, present):
@@ -65,7 +129,7 @@ def top(scorer, final, mask, depth, title_analyzer, text, prior=None):
     if len(candidates) > depth:
         part = np.argpartition(-final[candidates], depth - 1)[:depth]
         candidates = candidates[part]
-    asked = set(terms(title_analyzer, text))
+    asked = _without_parts(set(terms(title_analyzer, text)))
     field = _title_field(scorer, title_analyzer)
     titles = _title_index(scorer, field, title_analyzer) if field else None
     slugs = _slug_index(scorer) if prior is not None else None
@@ -148,9 +212,25 @@ def _title_terms(scorer, docnum, title_analyzer):
         title_analyzer, scorer.reader.stored_fields(docnum)["title"]))
 
 
+def _without_parts(found):
+    """Terms without those that are parts of an identifier among them (`web`, `socket` of
+    `websocket`): a title or query naming `WebSocket` names one thing, not three."""
+    return _parts_removed(frozenset(found))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parts_removed(found):
+    parts = set()
+    for whole in found:
+        if whole.isascii():
+            parts.update(_segment(whole, {t for t in found if t != whole and t.isascii()}) or ())
+    return found - parts
+
+
 def _title_match(title_terms, asked):
     """How closely the title says what was asked: share of the title asked x share of the query."""
     if not title_terms or not asked:
         return 0.0
+    title_terms = _without_parts(set(title_terms))
     common = len(asked.intersection(title_terms))
     return (common / len(set(title_terms))) * (common / len(asked))
