@@ -40,6 +40,23 @@ dev en/ko, extra en/ko) and NOT kept, because none raised one set without loweri
 - BM25 K1 1.2 / 3.0, B 0.5 / 0.9, coordination exponent 0.8, title bonus 0.6 / 1.5, path
   weight 0.5 / 0: each moves one set up 0.005-0.016 and another down as much (e.g. K1 3.0
   frozen en +0.007, frozen ko -0.006; B 0.5 frozen en +0.007, dev en -0.008, dev ko -0.015)
+- body proximity (share of the query's adjacent word pairs adjacent in the body, top 20,
+  x0.1-0.4, window 1 or 3): frozen en 0.863 -> 0.872 at best, dev ko 0.984 -> 0.969
+- BM25F (each term's field frequencies weighted and summed, saturated once, instead of one
+  BM25 per field added up; title 1.5-3, headings 1-2, K1 1.2/2): every set lower, e.g.
+  frozen es 1.0 -> 0.886, extra ko 0.963 -> 0.900
+- coordination weights as IDF^p (p 0.5 / 1.5 / 2 / 3): frozen en +0.002 at best, frozen es
+  -0.023 to -0.087, extra en -0.021
+- topical terms weigh more in the coordination factor (term's title+heading df / body df,
+  smoothed, clipped to 0.2-0.5..1, so `read`, `send`, `store` count less): frozen en
+  0.863 -> 0.854-0.861, dev ko 0.984 -> 1.0
+- Korean bigram clauses scaled by 1/(bigrams of their word) so a long word is not counted
+  five times: extra ko 0.963 -> 0.935, frozen ko 0.915 -> 0.913
+- one-syllable Korean verb stems kept when they begin a word (`읽는` -> `읽`, not the whole
+  run): frozen ko 0.915 -> 0.904 (analysis change not kept)
+- best heading section's IDF share of the query terms as a bonus (x0.25-1, top 20): dev en
+  0.953 -> 0.969, frozen es 1.0 -> 0.977, frozen ko -0.001
+- fenced code left out of the indexed body: frozen en -0.002, frozen ko 0.915 -> 0.908
 - more English verbs as intent words (read, store, add, create, find, show): frozen en
   +0.005 only, from the very queries that suggested them: left out as tuning to the set
 """
