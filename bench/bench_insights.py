@@ -10,14 +10,23 @@ stores them. The page table and a page detail are then requested through the app
 client, first request and repeated (median and p95), against the 300 ms target; nothing is
 cached between requests. Last, an event is sent through the API and the time until the page
 table shows it (today's rollup refreshed on the way) is checked against 10 seconds.
+
+While iterating, SIGNPOST_BENCH_KEEP=1 keeps the loaded and rolled-up instance in
+.cache/bench-insights-<events>/ and reuses it on the next run (the rollup runs again only
+when the migrations' head changed or SIGNPOST_BENCH_REROLLUP is set); the load and rollup
+rates printed then are those of the run that made it. Without it, every run loads and rolls
+up from scratch in a temporary folder.
 """
+import contextlib
 import json
 import os
 import random
+import shutil
 import time
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
-from bench.common import instance, percentile
+from bench.common import ROOT, instance, percentile
 
 EVENTS = int(os.environ.get("SIGNPOST_BENCH_EVENTS", 10_000_000))
 PAGES, LANGS, DAYS = 500, ("en", "ko"), 90
@@ -26,22 +35,50 @@ REPEAT = int(os.environ.get("SIGNPOST_BENCH_REPEAT", 15))
 TARGET_MS = 300
 BUDGET_S = float(os.environ.get("SIGNPOST_BENCH_BUDGET", 60))  # warm repeats per URL stop here (min 3)
 ROWS_PER_INSERT = 400
+KEEP = bool(os.environ.get("SIGNPOST_BENCH_KEEP"))
+
+
+@contextlib.contextmanager
+def _folder():
+    """(instance folder, what the kept instance's marker says or None)."""
+    if not KEEP:
+        with instance() as (folder, _env):
+            yield folder, None
+        return
+    folder = Path(ROOT) / ".cache" / f"bench-insights-{EVENTS}"
+    marker = folder / "loaded.json"
+    if folder.exists() and not marker.exists():  # a load that did not finish
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder, json.loads(marker.read_text()) if marker.exists() else None
 
 
 def run(report):
     ingest_rate = _ingest_rate(report)
-    with instance() as (folder, _env):
+    with _folder() as (folder, kept):
         from portal import create_app
         from portal.extensions import db
         app = create_app({"INSTANCE_PATH": str(folder), "EVENT_RATE_LIMIT": 0,
                           "DOCS_PATH": str(folder / "nodocs")})
         with app.app_context():
-            _migrate(app)
-            slugs = _pages(db.session)
-            loaded, seconds = _load(db, slugs)
+            head = _migrate(app)
+            if kept is None:
+                slugs = _pages(db.session)
+                loaded, seconds = _load(db, slugs)
+                kept = {"slugs": slugs, "loaded": loaded, "load_seconds": seconds,
+                        "made": date.today().isoformat()}
+                if KEEP:
+                    (folder / "loaded.json").write_text(json.dumps(kept))
+            else:
+                slugs, loaded, seconds = kept["slugs"], kept["loaded"], kept["load_seconds"]
+            reused = f"; kept instance made {kept['made']}" if "made" in kept and KEEP else ""
             report("insights load (bulk, SQLite)", round(loaded / seconds), "events/s",
-                   note=f"{loaded:,} events in {seconds:.0f}s")
-            rolled = _rollup(app, loaded)
+                   note=f"{loaded:,} events in {seconds:.0f}s{reused}")
+            if kept.get("head") != head or os.environ.get("SIGNPOST_BENCH_REROLLUP"):
+                kept["rollup_seconds"], kept["head"] = _rollup(app, loaded), head
+                if KEEP:
+                    (folder / "loaded.json").write_text(json.dumps(kept))
+            rolled = kept["rollup_seconds"]
             rate = loaded / rolled
             if ingest_rate:
                 report("insights rollup (incl. signals and running totals) vs ingest",
@@ -73,9 +110,13 @@ def _ingest_rate(report):
 
 
 def _migrate(app):
+    """Upgrade the instance's database; returns the migration head it is at."""
     from flask_migrate import upgrade
     from portal import PROJECT_ROOT
+    from portal.extensions import db
+    from sqlalchemy import text
     upgrade(directory=str(PROJECT_ROOT / "migrations"), revision="heads")
+    return ",".join(sorted(db.session.scalars(text("SELECT version_num FROM alembic_version"))))
 
 
 def _pages(db_session):
@@ -206,8 +247,11 @@ def _time_reports(app, db, report, slugs):
     if reports.available("page_table") is None:
         report("insights reports", "n/a", "", note="portal.insights.queries is not installed")
         return
+    from portal.auth.models import User
     from portal.auth.operations import create_token, create_user
-    user = create_user(db.session, "bench-owner@example.com", "owner", "password-123")
+    from sqlalchemy import select
+    user = (db.session.scalar(select(User).where(User.email == "bench-owner@example.com"))
+            or create_user(db.session, "bench-owner@example.com", "owner", "password-123"))
     token = create_token(db.session, user)
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}

@@ -5,6 +5,7 @@ same filters and read through the same `reports` calls as the HTML pages.
 """
 import csv
 import io
+import json
 from datetime import date, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -73,8 +74,11 @@ def plain(value):
 def pages():
     """The page table as JSON: {"pages": [...]}."""
     # The rows are JSON-ready already (the report contract: no dates, only ISO strings), and
-    # walking a thousand of them through `plain` took a tenth of the request.
-    return jsonify(pages=_need(reports.page_rows(db.session, _filters())))
+    # walking a thousand of them through `plain` took a tenth of the request; encoded here
+    # without sorting keys or escaping Korean (jsonify's defaults: a sixth of the request).
+    rows = _need(reports.page_rows(db.session, _filters()))
+    return Response(json.dumps({"pages": rows}, ensure_ascii=False, separators=(",", ":")),
+                    mimetype="application/json")
 
 
 @bp.get("/pages.csv")

@@ -95,6 +95,22 @@ class PageTotal(db.Model):
     median_weight: Mapped[int] = mapped_column(BigInteger, default=0)
     signal_rows: Mapped[int] = mapped_column(BigInteger, default=0)
     month_views: Mapped[str] = mapped_column(Text, default="")
+    # The running sums of the page table's bounded evidence, as JSON: {"reasons": {"no:unclear":
+    # n}, "stops": {heading id: n}, "dead_end_kinds": {kind: n}} (a few keys each: vote
+    # reasons, the page's headings, three kinds), so every row of the table names its top
+    # reason, drop-off heading and kind of dead end from two rows, like its numbers.
+    evidence: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class RevisionHeadings(db.Model):
+    """The h2/h3 headings of one revision as the rollup rendered them: [[id, text, place]],
+    place being where the heading starts as a fraction of the page. Reports name a drop-off
+    heading from here instead of rendering the page's Markdown (a fresh process rendering
+    thirty pages took longer than the rest of the page table)."""
+
+    __tablename__ = "insight_revision_headings"
+    revision_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    headings: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class PageTotalKey(db.Model):

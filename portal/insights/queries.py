@@ -79,12 +79,17 @@ def _in_window(model, start, end, slug=None):
     return cond
 
 
-def _window_sums(db_session, start, end, trends=False):
-    """(page, lang) -> totals: the numbers only, from the running totals (two rows a page:
-    `portal.insights.totals`); with `trends`, each page's views per day as "trend_list"."""
+def _window_sums(db_session, start, end, trends=False, evidence=False):
+    """(page, lang) -> totals: the numbers, from the running totals (two rows a page:
+    `portal.insights.totals`); with `trends`, each page's views per day as "trend_list"; with
+    `evidence`, the bounded evidence (reasons, stop headings, kinds of dead end) too."""
     totals = {}
-    for key, c in totals_.window(db_session, start, end).items():
+    for key, c in totals_.window(db_session, start, end, evidence=evidence).items():
         t = totals[key] = _new_totals()
+        if evidence:
+            for name, counts in c["evidence"].items():
+                if counts:
+                    t[name].update(counts)
         t["views"], t["page_sessions"] = c["views"], c["page_sessions"]
         t["engaged_seconds"], t["exits"] = c["engaged_tenths"] / 10, c["exits"]
         t["votes_yes"], t["votes_no"] = c["votes_yes"], c["votes_no"]
@@ -203,25 +208,18 @@ def _details(db_session, start, end, totals, keys, slug=None, daily=False):
                 c[f"sig_{n}"] = value
 
 
-TABLE_EVIDENCE = ("queries_after", "loop_partners", "dead_end_kinds")
+TABLE_EVIDENCE = ("queries_after", "loop_partners")
 
 
 def _table_evidence(db_session, start, end, totals, keys):
-    """The evidence the page table shows for `keys`: no-vote reasons, stop headings, queries
-    searched after reading (with examples), loop partners and dead-end kinds. Only those
+    """The evidence of `keys` that has no running sums (its keys are unbounded): queries
+    searched after reading (with examples) and loop partners, from the daily rows. Only those
     parts of the rows' JSON are read (the database picks them out), as text: the many empty
-    ones are skipped without decoding."""
+    ones are skipped without decoding. (Reasons, stop headings and kinds of dead end come with
+    every row's numbers, `_window_sums`.)"""
     pairs = sorted(keys)
-    for page, lang, reasons in db_session.execute(
-            select(PageDay.page, PageDay.lang, type_coerce(PageDay.reasons, Text))
-            .where(*_in_window(PageDay, start, end),
-                   tuple_(PageDay.page, PageDay.lang).in_(pairs))):
-        reasons = _obj(reasons)
-        if reasons and (page, lang) in keys:
-            totals[(page, lang)]["reasons"].update(reasons)
-    names = ("stops", "examples") + TABLE_EVIDENCE
-    parts = [type_coerce(PageSignalDay.stops, Text)] + [
-        type_coerce(PageSignalDay.details[name], Text) for name in names[1:]]
+    names = ("examples",) + TABLE_EVIDENCE
+    parts = [type_coerce(PageSignalDay.details[name], Text) for name in names]
     for page, lang, *dicts in db_session.execute(
             select(PageSignalDay.page, PageSignalDay.lang, *parts)
             .where(*_in_window(PageSignalDay, start, end),
@@ -402,18 +400,27 @@ def _signals(parts, t, key, meta, db_session, titles, weights, labels):
     return out
 
 
-def _heading_titles(db_session):
-    """titles(slug, lang) -> {heading id: heading text}; the pages' text is read once."""
-    from portal.insights.signals import _current_markdown, _heading_order
-    cache, texts = {}, {}
+RENDER_AT_MOST = 20  # pages whose headings no rollup stored, rendered per request
+
+
+def _heading_titles(db_session, keys=None):
+    """titles(slug, lang) -> {heading id: heading text}, from the headings the rollup stored
+    (read once; of `keys` only, when given); a page missing there (not read since the
+    upgrade) is rendered, a few per request."""
+    from portal.insights.signals import headings, stored_headings
+    cache, stored, rendered = {}, {}, []
 
     def titles(slug, lang):
-        if not texts:
-            texts.update(_current_markdown(db_session) or {None: None})
-        if (slug, lang) not in cache:
-            markdown = texts.get((slug, lang))
-            cache[(slug, lang)] = dict(_heading_order(slug, lang, markdown)) if markdown else {}
-        return cache[(slug, lang)]
+        key = (slug, lang)
+        if key not in cache:
+            if not stored:
+                stored.update(stored_headings(db_session, keys) or {None: None})
+            heads = stored.get(key)
+            if heads is None and len(rendered) < RENDER_AT_MOST:
+                rendered.append(key)
+                heads = headings(db_session, slug, lang)
+            cache[key] = dict(heads or ())
+        return cache[key]
     return titles
 
 
@@ -457,44 +464,81 @@ def _iso_days(start, end):
 def page_table(db_session, lang=None, start=None, end=None, section=None):
     """Every page × language with views or votes in the window, most stuck first.
 
-    The numbers come from the running totals (two rows a page, any range); the evidence
-    dicts (top queries, headings, partners, reasons) are read only for the most stuck rows.
+    The numbers and the bounded evidence come from the running totals (two rows a page, any
+    range); the queries and partner pages are read only for the most stuck rows.
     """
     _fresh(db_session)
     start, end = window(start, end)
     with gc_paused():
-        return _page_table(db_session, lang, start, end, section)
+        table = _Table(db_session, lang, start, end, section)
+        return table.rows(table.ranked)
 
 
-def _page_table(db_session, lang, start, end, section):
-    totals = _window_sums(db_session, start, end, trends=True)
-    meta = _pages(db_session)
-    parts, _prior, weights, _k = _scored(totals, meta)
-    titles, days = _heading_titles(db_session), _iso_days(start, end)
-    keys = []
-    for key, t in totals.items():
-        if lang and key[1] != lang:
-            continue
-        if section is not None and (meta.get(key) or {}).get("section") != section:
-            continue
-        if not (t["views"] or t["votes_yes"] or t["votes_no"]):
-            continue
-        keys.append(key)
-    ranked = sorted(keys, key=lambda k: -scoring.total(parts[k]))
-    _details(db_session, start, end, totals,
-             [k for k in ranked[:EVIDENCE_ROWS] if any(p["contribution"] >= EVIDENCE_MIN
-                                                      for p in parts[k].values())])
-    labels = {name: explain.label(name) for name in scoring.SIGNALS}
-    url, fine = _url_builder(), explain.no_problem()
-    rows = [_row(key, totals[key], parts[key], meta, days, db_session, titles, weights, labels,
-                 url, fine) for key in keys]
-    rows.sort(key=lambda r: (-r["stuck_score"], -r["views"], r["slug"], r["lang"]))
-    return rows
+def page_table_slice(db_session, order, offset, limit, lang=None, start=None, end=None,
+                     section=None):
+    """(number of rows, rows `offset` to `offset + limit`) of the page table in the order
+    `order(rows)` gives: it sorts light rows (the figures and score, no signals), and only
+    the rows returned are built in full (the HTML table shows a hundred at a time)."""
+    _fresh(db_session)
+    start, end = window(start, end)
+    with gc_paused():
+        table = _Table(db_session, lang, start, end, section)
+        light = order([table.light(key) for key in table.ranked])
+        return len(light), table.rows([row["_key"] for row in light[offset:offset + limit]])
+
+
+class _Table:
+    """The page table of one window: every row's totals and score; rows built on demand."""
+
+    def __init__(self, db_session, lang, start, end, section):
+        self.db_session = db_session
+        self.totals = totals = _window_sums(db_session, start, end, trends=True, evidence=True)
+        self.meta = meta = _pages(db_session)
+        self.parts, _prior, self.weights, _k = _scored(totals, meta)
+        self.days = _iso_days(start, end)
+        keys = []
+        for key, t in totals.items():
+            if lang and key[1] != lang:
+                continue
+            if section is not None and (meta.get(key) or {}).get("section") != section:
+                continue
+            if not (t["views"] or t["votes_yes"] or t["votes_no"]):
+                continue
+            keys.append(key)
+        self.scores = {key: scoring.total(self.parts[key]) for key in keys}
+        self.ranked = sorted(keys, key=lambda k: (-self.scores[k], -totals[k]["views"], k))
+        # Queries searched after reading and loop partners (no running sums: any number of
+        # keys) for the most stuck rows those signals explain.
+        explained = [k for k in self.ranked if any(
+            self.parts[k][name]["contribution"] >= EVIDENCE_MIN for name in ("search_after", "loops"))]
+        _details(db_session, start, end, totals, explained[:EVIDENCE_ROWS])
+
+    def light(self, key):
+        """The figures a sort reads, without signals."""
+        t, m = self.totals[key], self.meta.get(key) or {}
+        yes, no = t["votes_yes"], t["votes_no"]
+        return {"_key": key, "slug": key[0], "lang": key[1], "title": m.get("title", key[0]),
+                "views": t["views"], "sessions": t["page_sessions"],
+                "engaged_seconds_median": t.get("median"),
+                "completion": _r(t["completed"] / t["scrolled"]) if t["scrolled"] else None,
+                "exit_rate": _r(t["exits"] / t["views"]) if t["views"] else None,
+                "helpful": {"yes": yes, "no": no,
+                            "rate": _r(yes / (yes + no)) if yes + no else None},
+                "stuck_score": self.scores[key]}
+
+    def rows(self, keys):
+        """Full rows of `keys`, in that order."""
+        labels = {name: explain.label(name) for name in scoring.SIGNALS}
+        url, fine = _url_builder(), explain.no_problem()
+        titles = _heading_titles(self.db_session)
+        return [_row(key, self.totals[key], self.parts[key], self.meta, self.days,
+                     self.db_session, titles, self.weights, labels, url, fine) for key in keys]
 
 
 EVIDENCE_MIN = 0.5  # points: a signal adding less is not explained with examples
-# The most stuck rows get examples in their evidence (top queries, the heading, the partner
-# page, reasons); the others carry the numbers only, so the table stays fast on big sites.
+# The most stuck rows whose reason is a search after reading or a loop get the queries and
+# partner pages in their evidence; the others name no query or page (their sentences say
+# so). Reasons, stop headings and kinds of dead end come with every row.
 EVIDENCE_ROWS = 30
 
 
@@ -529,7 +573,8 @@ def _page_detail(db_session, slug, lang, start, end):
         return None
     totals = _load(db_session, start, end, slug=slug)
     parts, prior, weights, k = _scored(totals, meta, slug)
-    titles, days = _heading_titles(db_session), _days(start, end)
+    titles = _heading_titles(db_session, {key for key in meta if key[0] == slug})
+    days = _days(start, end)
     t = totals.get((slug, lang)) or _new_totals()
     p = parts.get((slug, lang)) or scoring.score(t, prior, weights, k)
     m = meta[(slug, lang)]

@@ -34,6 +34,19 @@ def page_rows(db_session, filters):
     return filtering.sort_rows(rows, filters)
 
 
+def page_rows_shown(db_session, filters, offset, limit):
+    """(number of rows, rows `offset` to `offset + limit`) of the page table for `filters`,
+    sorted as they ask; only those rows are built in full. (None, None) when the report is
+    missing."""
+    report = available("page_table_slice")
+    if report is None:  # a reports module without it: slice the whole table
+        rows = page_rows(db_session, filters)
+        return (None, None) if rows is None else (len(rows), rows[offset:offset + limit])
+    return report(db_session, lambda rows: filtering.sort_rows(rows, filters), offset, limit,
+                  lang=filters.lang, start=filters.start, end=filters.end,
+                  section=filters.section)
+
+
 def page_detail(db_session, slug, lang, filters):
     """The detail of one page in one language, or None (unknown page or missing report)."""
     report = available("page_detail")

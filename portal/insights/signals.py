@@ -18,7 +18,8 @@ from functools import lru_cache
 from sqlalchemy import case, delete, func, insert, select
 
 from portal.feedback.models import Event
-from portal.insights.models import PageSignalDay, SearchDay, SessionPath, SurveyDay
+from portal.insights.models import (PageSignalDay, RevisionHeadings, SearchDay, SessionPath,
+                                    SurveyDay)
 from portal.search.models import SearchClick, SearchLog
 
 POGO_SECONDS = 20  # a reader who went back to search within this left "within seconds"
@@ -99,6 +100,7 @@ def rollup_signals(db_session, day):
         if rows:
             db_session.execute(insert(model), rows)
     _surveys(db_session, day)
+    _store_headings(db_session)
     return len(pages)
 
 
@@ -275,11 +277,46 @@ _orders = {}
 def _order(db_session, key):
     """Heading ids of a page in order; the pages' text is read once per rollup pass."""
     if not _orders:
-        _orders[None] = _current_markdown(db_session)
+        _orders[None] = _current_revisions(db_session)
     if key not in _orders:
-        markdown = _orders[None].get(key)
-        _orders[key] = _heading_places(*key, markdown) if markdown else ((), ())
+        current = _orders[None].get(key)
+        _orders[key] = _heading_places(*key, current[1]) if current else ((), ())
     return _orders[key]
+
+
+def _store_headings(db_session):
+    """Keep the headings of the revisions this pass rendered, for the reports to read."""
+    current = _orders.get(None) or {}
+    rendered = {current[key][0]: key for key in _orders if key is not None and key in current}
+    if not rendered:
+        return
+    known = set(db_session.scalars(select(RevisionHeadings.revision_id)
+                                   .where(RevisionHeadings.revision_id.in_(rendered))))
+    rows = []
+    for revision_id, key in rendered.items():
+        if revision_id not in known:
+            heads, places = _rendered_headings(*key, current[key][1])
+            rows.append({"revision_id": revision_id,
+                         "headings": [[hid, text, place] for (hid, text), place
+                                      in zip(heads, places)]})
+    if rows:
+        db_session.execute(insert(RevisionHeadings), rows)
+
+
+def stored_headings(db_session, keys=None):
+    """(slug, lang) -> ((id, text), ...) of the current revisions whose headings a rollup
+    stored (of `keys` only, when given); pages missing here must be rendered."""
+    from portal.content.models import Page, Translation
+    stmt = (select(Page.slug, Translation.lang, RevisionHeadings.headings)
+            .join(Translation, Translation.current_revision_id == RevisionHeadings.revision_id)
+            .join(Page, Page.id == Translation.page_id))
+    if keys is not None:
+        if not keys:
+            return {}
+        stmt = stmt.where(Page.slug.in_({slug for slug, _ in keys}))
+    return {(slug, lang): tuple((h[0], h[1]) for h in heads or ())
+            for slug, lang, heads in db_session.execute(stmt)
+            if keys is None or (slug, lang) in keys}
 
 
 def _ending(views, actions):
@@ -329,14 +366,19 @@ def _heading_order(page, lang, markdown):
     return _rendered_headings(page, lang, markdown)[0]
 
 
-def _current_markdown(db_session, page=None, lang=None):
+def _current_revisions(db_session, page=None, lang=None):
+    """(slug, lang) -> (revision id, Markdown) of each translation's current revision."""
     from portal.content.models import Page, Revision, Translation
-    stmt = (select(Page.slug, Translation.lang, Revision.markdown)
+    stmt = (select(Page.slug, Translation.lang, Revision.id, Revision.markdown)
             .join(Translation, Translation.current_revision_id == Revision.id)
             .join(Page, Page.id == Translation.page_id))
     if page is not None:
         stmt = stmt.where(Page.slug == page, Translation.lang == lang)
-    return {(slug, lg): md for slug, lg, md in db_session.execute(stmt)}
+    return {(slug, lg): (rid, md) for slug, lg, rid, md in db_session.execute(stmt)}
+
+
+def _current_markdown(db_session, page=None, lang=None):
+    return {key: md for key, (_id, md) in _current_revisions(db_session, page, lang).items()}
 
 
 def _heading_places(page, lang, markdown):
@@ -355,7 +397,11 @@ def depth_index(places, depth):
 
 
 def headings(db_session, page, lang):
-    """The h2/h3 headings (id, text) of `page` in `lang` (current revision), in page order."""
+    """The h2/h3 headings (id, text) of `page` in `lang` (current revision), in page order:
+    as the rollup stored them, else rendered."""
+    stored = stored_headings(db_session, {(page, lang)}).get((page, lang))
+    if stored is not None:
+        return stored
     markdown = _current_markdown(db_session, page, lang).get((page, lang))
     return _heading_order(page, lang, markdown) if markdown else ()
 

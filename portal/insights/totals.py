@@ -9,7 +9,9 @@ day a page has rollup rows, the running sums of its numbers through that day, so
 — about 2,000 rows for any range, found by one index seek per page (`at`). Seconds are kept
 in integer tenths, so the difference is exact (no float drift in a long running sum). Each
 row also carries its month's views per day so far (`month_views`), which gives the
-sparklines with one more lookup per month of the range.
+sparklines with one more lookup per month of the range, and the running sums of the bounded
+evidence (`evidence`: vote reasons, stop headings, kinds of dead end), so every row of the
+page table is explained from the same two rows.
 
 `rebuild(db_session, first)` rewrites the rows from `first` on from the daily rollups; the
 rollup calls it after rolling up days (`portal.feedback.rollup`).
@@ -19,7 +21,7 @@ from calendar import monthrange
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import Date, bindparam, delete, func, insert, select, text, true
+from sqlalchemy import Date, Text, bindparam, delete, func, insert, select, text, true, type_coerce
 
 from portal.feedback.models import PageDay
 from portal.insights.models import PageSignalDay, PageTotal, PageTotalKey
@@ -32,14 +34,17 @@ SIGNAL_COUNTS = ("sessions", "search_arrivals", "search_after", "pogo", "dead_en
 COUNTS = PAGE_COUNTS + SIGNAL_COUNTS
 _SIGNAL_INTS = SIGNAL_COUNTS[:9]
 _ZERO = (0,) * len(COUNTS)
+EVIDENCE = ("reasons", "stops", "dead_end_kinds")
 
 
-def at(db_session, day, month=False, counts=True):
-    """(page, lang) -> (row day, counts tuple[, month_views]) of each page's latest row on or
-    before `day` (pages with none are absent): one index seek per page, from the keys.
-    Without `counts`, the counts tuple is empty (the sparklines read only the month)."""
+def at(db_session, day, month=False, counts=True, evidence=False):
+    """(page, lang) -> (row day, counts tuple[, month_views][, evidence]) of each page's
+    latest row on or before `day` (pages with none are absent): one index seek per page,
+    from the keys. Without `counts`, the counts tuple is empty (the sparklines read only the
+    month); `evidence` adds the row's running evidence as JSON text."""
     names = COUNTS if counts else ()
-    columns = ["page", "lang", "day", *names] + (["month_views"] if month else [])
+    columns = (["page", "lang", "day", *names] + (["month_views"] if month else [])
+               + (["evidence"] if evidence else []))
     if db_session.get_bind().dialect.name == "sqlite":
         stmt = _at_sqlite(columns)
     else:
@@ -47,8 +52,7 @@ def at(db_session, day, month=False, counts=True):
     width = len(names)
     out = {}
     for page, lang, d, *rest in db_session.execute(stmt, {"day": day}):
-        out[(page, lang)] = ((d, tuple(rest[:width]), rest[width]) if month
-                             else (d, tuple(rest)))
+        out[(page, lang)] = (d, tuple(rest[:width]), *rest[width:])
     return out
 
 
@@ -75,16 +79,39 @@ def _at_sqlite(columns):
         *(PageTotal.__table__.c[name] for name in columns))
 
 
-def window(db_session, start, end):
-    """(page, lang) -> {count name: sum over [start, end]} of the pages with rows in it."""
-    high = at(db_session, end)
-    low = at(db_session, start - timedelta(days=1))
+def window(db_session, start, end, evidence=False):
+    """(page, lang) -> {count name: sum over [start, end]} of the pages with rows in it; with
+    `evidence`, also {"evidence": {name: {key: count}}} of the bounded evidence."""
+    high = at(db_session, end, evidence=evidence)
+    low = at(db_session, start - timedelta(days=1), evidence=evidence)
     out = {}
-    for key, (_day, counts) in high.items():
-        before = low.get(key, (None, _ZERO))[1]
+    for key, (_day, counts, *more) in high.items():
+        below = low.get(key)
+        before = below[1] if below else _ZERO
         diff = dict(zip(COUNTS, (a - b for a, b in zip(counts, before))))
         if diff["page_rows"] or diff["signal_rows"]:
             out[key] = diff
+            if evidence:
+                diff["evidence"] = _evidence_between(below[2] if below else None, more[0])
+    return out
+
+
+def _evidence_between(before, after, loads=json.loads):
+    """The evidence counted between two running-evidence JSON texts."""
+    if before == after:
+        return {}
+    high = loads(after) if after else {}
+    if not before:
+        return high
+    low = loads(before)
+    out = {}
+    for name, counts in high.items():
+        base = low.get(name)
+        if not base:
+            out[name] = counts
+            continue
+        diff = {k: n - base.get(k, 0) for k, n in counts.items()}
+        out[name] = {k: n for k, n in diff.items() if n}
     return out
 
 
@@ -113,30 +140,41 @@ def views_per_day(db_session, start, end, keys):
 
 def rebuild(db_session, first):
     """Rewrite the running totals of every day from `first` on from the daily rollups."""
-    base = at(db_session, first - timedelta(days=1), month=True)
+    base = at(db_session, first - timedelta(days=1), month=True, evidence=True)
     db_session.execute(delete(PageTotal).where(PageTotal.day >= first))
     days = defaultdict(dict)  # (page, lang) -> {day: [counts...]}
-    for page, lang, day, views, sessions, engaged, exits, yes, no in db_session.execute(
+    found = defaultdict(dict)  # (page, lang) -> {day: [(evidence name, JSON text)]}
+    for page, lang, day, views, sessions, engaged, exits, yes, no, reasons in db_session.execute(
             select(PageDay.page, PageDay.lang, PageDay.day, PageDay.views, PageDay.sessions,
-                   PageDay.engaged_seconds, PageDay.exits, PageDay.votes_yes, PageDay.votes_no)
+                   PageDay.engaged_seconds, PageDay.exits, PageDay.votes_yes, PageDay.votes_no,
+                   type_coerce(PageDay.reasons, Text))
             .where(PageDay.day >= first)):
         row = days[(page, lang)].setdefault(day, [0] * len(COUNTS))
         row[:7] = (views or 0, sessions or 0, round((engaged or 0) * 10), exits or 0, yes or 0,
                    no or 0, 1)
+        if _present(reasons):
+            found[(page, lang)].setdefault(day, []).append(("reasons", reasons))
     ints = [getattr(PageSignalDay, name) for name in _SIGNAL_INTS]
-    for page, lang, day, median, *values in db_session.execute(
+    for page, lang, day, median, stops, kinds, *values in db_session.execute(
             select(PageSignalDay.page, PageSignalDay.lang, PageSignalDay.day,
-                   PageSignalDay.engaged_median, *ints).where(PageSignalDay.day >= first)):
+                   PageSignalDay.engaged_median, type_coerce(PageSignalDay.stops, Text),
+                   type_coerce(PageSignalDay.details["dead_end_kinds"], Text), *ints)
+            .where(PageSignalDay.day >= first)):
         row = days[(page, lang)].setdefault(day, [0] * len(COUNTS))
         sessions = values[0] or 0
         row[7:] = ([v or 0 for v in values]
                    + ([round(median * 10) * sessions, sessions] if median is not None else [0, 0])
                    + [1])
+        for name, value in (("stops", stops), ("dead_end_kinds", kinds)):
+            if _present(value):
+                found[(page, lang)].setdefault(day, []).append((name, value))
     rows = []
     for (page, lang), by_day in days.items():
         previous = base.get((page, lang))
         running = list(previous[1]) if previous else [0] * len(COUNTS)
         month, views = _month_of(previous)
+        evidence = _Evidence(previous[3] if previous else None)
+        extra = found.get((page, lang), {})
         for day in sorted(by_day):
             running = [a + b for a, b in zip(running, by_day[day])]
             if month != (day.year, day.month):
@@ -144,7 +182,8 @@ def rebuild(db_session, first):
             views.extend([0] * (day.day - 1 - len(views)))
             views.append(by_day[day][0])
             rows.append(dict(zip(COUNTS, running), page=page, lang=lang, day=day,
-                             month_views=",".join(map(str, views))))
+                             month_views=",".join(map(str, views)),
+                             evidence=evidence.add(extra.get(day))))
     if rows:
         db_session.execute(insert(PageTotal), rows)
         known = set(map(tuple, db_session.execute(select(PageTotalKey.page, PageTotalKey.lang))))
@@ -154,11 +193,44 @@ def rebuild(db_session, first):
     return len(rows)
 
 
+_EMPTY = frozenset(("{}", "null", ""))
+
+
+def _present(value):
+    """Whether a JSON part read as text (SQLite) or decoded (PostgreSQL) holds anything."""
+    return bool(value) and (not isinstance(value, str) or value not in _EMPTY)
+
+
+class _Evidence:
+    """A page's running evidence sums, written out as JSON after each day."""
+
+    def __init__(self, text):
+        self.sums = {name: {} for name in EVIDENCE}
+        if text:
+            for name, counts in json.loads(text).items():
+                self.sums[name] = dict(counts)
+        self.text = json.dumps(self.sums, separators=(",", ":"), ensure_ascii=False)
+
+    def add(self, parts):
+        """The running evidence after adding one day's `parts` [(name, JSON text)]."""
+        if not parts:
+            return self.text
+        for name, value in parts:
+            counts = json.loads(value) if isinstance(value, str) else value
+            if not isinstance(counts, dict):
+                continue
+            into = self.sums[name]
+            for k, n in counts.items():
+                into[k] = into.get(k, 0) + (n or 0)
+        self.text = json.dumps(self.sums, separators=(",", ":"), ensure_ascii=False)
+        return self.text
+
+
 def _month_of(previous):
     """The month and views per day so far of a page's latest row before the rebuild."""
     if previous is None:
         return None, []
-    day, _counts, month_views = previous
+    day, _counts, month_views = previous[:3]
     return (day.year, day.month), [int(v) for v in month_views.split(",")] if month_views else []
 
 

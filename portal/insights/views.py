@@ -55,17 +55,17 @@ def _context(filters, error, endpoint, **extra):
 def index():
     """Every page × language with its reading figures and stuck score, 100 rows a page."""
     filters, error = _filters()
-    rows = reports.page_rows(db.session, filters) if filters else []
-    total, number = len(rows or []), _page_number()
-    shown = (rows or [])[(number - 1) * ROWS_PER_PAGE:number * ROWS_PER_PAGE]
-    shown = [dict(row, sparkline=charts.sparkline(
+    number = _page_number()
+    total, rows = (reports.page_rows_shown(db.session, filters, (number - 1) * ROWS_PER_PAGE,
+                                           ROWS_PER_PAGE) if filters else (0, []))
+    shown = None if rows is None else [dict(row, sparkline=charts.sparkline(
         row.get("trend") or [], _("Views per day of %(title)s", title=row.get("title") or row["slug"])))
-        for row in shown]
+        for row in rows]
     sections = reports.sections(db.session)
     if filters and filters.section and filters.section not in sections:
         sections.append(filters.section)  # keep the chosen one on the menu
-    return render_template("insights/index.html", rows=None if rows is None else shown,
-                           total=total, number=number, per_page=ROWS_PER_PAGE,
+    return render_template("insights/index.html", rows=shown,
+                           total=total or 0, number=number, per_page=ROWS_PER_PAGE,
                            sections=sections, threshold=STUCK_TASK_THRESHOLD,
                            **_context(filters, error, "insights.index")), 422 if error else 200
 

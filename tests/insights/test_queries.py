@@ -118,3 +118,34 @@ def test_three_visits_never_outrank_three_thousand(app):
     w = score.DEFAULT_WEIGHTS
     assert score.total(score.score(small, prior, w, 10)) < \
         score.total(score.score(big, prior, w, 10))
+
+
+@pytest.mark.parametrize("sort", ["stuck", "views", "title", "helpful", "exit_rate"])
+def test_a_slice_of_the_table_is_the_same_rows_as_the_whole_table(traffic, sort):
+    """`page_table_slice` (the HTML's hundred rows) builds only the rows it returns, in the
+    order and with the contents of the whole table sorted the same way."""
+    from portal.insights.filters import parse, sort_rows
+    filters = parse({"sort": sort}, ["en", "ko"], date.today())
+    whole = sort_rows(queries.page_table(db.session), filters)
+    assert len(whole) == 3
+    for offset, limit in ((0, 1), (1, 2), (2, 100), (3, 5)):
+        total, rows = queries.page_table_slice(db.session, lambda r: sort_rows(r, filters),
+                                               offset, limit)
+        assert total == len(whole)
+        assert rows == whole[offset:offset + limit]
+
+
+def test_every_row_names_its_drop_off_heading_from_stored_headings(traffic, monkeypatch):
+    """The stop headings come with every row's totals (not only the most stuck rows'), and
+    their titles from the headings the rollup stored (no Markdown rendered by the report)."""
+    from portal.insights import signals
+    from portal.insights.models import RevisionHeadings
+    queries.page_table(db.session)  # rolls the day up
+    assert db.session.query(RevisionHeadings).count() >= 1
+    monkeypatch.setattr(queries, "EVIDENCE_ROWS", 0)
+    monkeypatch.setattr(signals, "_heading_order", lambda *a: pytest.fail("rendered"))
+    [row] = queries.page_table(db.session, lang="ko")
+    drop = next(s for s in row["signals"] if s["name"] == "drop_off")
+    assert drop["evidence"]["heading"] == HEADINGS[1]
+    assert drop["evidence"]["heading_title"] == "설정"
+    assert row["signals"][0]["evidence"].get("top_reason") or row["signals"][0]["name"] != "unhelpful"

@@ -1,5 +1,6 @@
 """Running totals (`portal.insights.totals`): any range read from them equals the daily rows'
-sums — numbers, median engaged time and views per day — including ranges that start or end
+sums — numbers, median engaged time, views per day and the bounded evidence (vote reasons,
+stop headings, kinds of dead end) — including ranges that start or end
 between rows, before the first day, after the last, and across month ends; re-rolling a past
 day rewrites the later totals; totals missing after an upgrade are built by the refresh."""
 import random
@@ -30,22 +31,26 @@ def daily_rows(seed):
             if rng.random() < 0.3:
                 continue  # no row that day
             sessions = rng.randint(0, 40)
+            reasons = {f"no:{r}": rng.randint(1, 3) for r in ("unclear", "missing", "outdated")
+                       if rng.random() < 0.3}
+            stops = {h: rng.randint(1, 4) for h in ("", "install", "configure") if rng.random() < 0.4}
+            kinds = {k: rng.randint(1, 2) for k in ("no_vote", "zero_search") if rng.random() < 0.3}
             if page != "only/signals":
                 pages.append(PageDay(
                     day=day, page=page, lang=lang, views=0 if page == "only/votes" else
                     rng.randint(0, 90), sessions=sessions,
                     engaged_seconds=round(rng.uniform(0, 900), 1), exits=rng.randint(0, 9),
                     votes_yes=rng.randint(0, 3), votes_no=rng.randint(0, 3),
-                    reasons={}, scroll_histogram=[], section_reach={}))
+                    reasons=reasons, scroll_histogram=[], section_reach={}))
             if page != "only/votes":
                 signals.append(PageSignalDay(
                     day=day, page=page, lang=lang, sessions=sessions,
                     search_arrivals=rng.randint(0, 9), search_after=rng.randint(0, 9),
                     pogo=rng.randint(0, 5), dead_ends=rng.randint(0, 5), loops=rng.randint(0, 5),
                     scrolled=rng.randint(0, 9), completed=rng.randint(0, 9),
-                    stopped=rng.randint(0, 9), stops={}, sections_passed={}, engaged=[],
+                    stopped=rng.randint(0, 9), stops=stops, sections_passed={}, engaged=[],
                     engaged_median=None if rng.random() < 0.2 else round(rng.uniform(0, 300), 1),
-                    details={}))
+                    details={"dead_end_kinds": kinds, "queries_after": {"x": 1}}))
     return pages, signals
 
 
@@ -87,6 +92,25 @@ def assert_same(start, end):
         assert f["engaged_seconds"] == pytest.approx(t["engaged_seconds"], abs=1e-6)
         assert f.get("median") == t.get("median"), (start, end, key)
         assert f["trend_list"] == [t["trend"].get(d, 0) for d in days], (start, end, key)
+    evidence = queries._window_sums(db.session, start, end, evidence=True)
+    expected = _daily_evidence(start, end)
+    for key in slow:
+        for name in totals.EVIDENCE:
+            assert dict(evidence[key][name]) == expected[key][name], (start, end, key, name)
+
+
+def _daily_evidence(start, end):
+    """(page, lang) -> {evidence name: counts} added up from the daily rows."""
+    from collections import Counter, defaultdict
+    out = defaultdict(lambda: {name: Counter() for name in totals.EVIDENCE})
+    for row in db.session.scalars(select(PageDay).where(PageDay.day >= start, PageDay.day <= end)):
+        out[(row.page, row.lang)]["reasons"].update(row.reasons or {})
+    for row in db.session.scalars(select(PageSignalDay).where(PageSignalDay.day >= start,
+                                                               PageSignalDay.day <= end)):
+        out[(row.page, row.lang)]["stops"].update(row.stops or {})
+        out[(row.page, row.lang)]["dead_end_kinds"].update(
+            (row.details or {}).get("dead_end_kinds") or {})
+    return {key: {name: dict(+c) for name, c in parts.items()} for key, parts in out.items()}
 
 
 def test_any_range_equals_the_daily_rows(rolled):
