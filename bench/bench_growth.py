@@ -79,7 +79,7 @@ def run(report):
                          + (" (instance reused from .cache: import/reindex not timed)"
                             if built else "")))
             if scale == max(SCALES) and (not ONLY or "memory" in ONLY):
-                _memory(report, env, pages)
+                _memory(report, env, pages, folder)
     for name, values in rows.items():
         report(f"growth {name}: " + " / ".join(f"{s}x" for s in values),
                " / ".join(_fmt(name, v) for v in values.values()), _unit(name),
@@ -230,8 +230,10 @@ def _load_events(db, pages, seed=7):
 
 # -- memory per worker ------------------------------------------------------------------
 
-def _memory(report, env, pages):
-    """PSS of each gunicorn worker after pages and searches in every language."""
+def _memory(report, env, pages, folder):
+    """PSS of each gunicorn worker after pages and searches in every language; also of the
+    Korean analyzer process and the master (what the machine pays in all)."""
+    from portal.search.analyzer_service import pid_file, socket_path
     port = free_port()
     env = dict(env, PORT=str(port), HOST="127.0.0.1")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
@@ -251,13 +253,19 @@ def _memory(report, env, pages):
         with ThreadPoolExecutor(8) as pool:
             for _ in range(2):
                 list(pool.map(lambda path: _get(port, path), paths))
-        workers = _children(proc.pid)
+        analyzer_pid = _pid(pid_file(socket_path(folder / "search")))
+        workers = [pid for pid in _children(proc.pid) if pid != analyzer_pid]
         pss = {pid: _rollup_kb(pid) for pid in workers}
         master = _rollup_kb(proc.pid)
+        analyzer = _rollup_kb(analyzer_pid) if analyzer_pid else None
+        if os.environ.get("SIGNPOST_BENCH_GROWTH_SMAPS"):
+            for pid in [proc.pid, *workers]:
+                print(f"   smaps of {pid}:\n" + _smaps_summary(pid), flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     worst = max(v["Pss"] for v in pss.values()) / 1024
+    total = sum(v["Pss"] for v in [*pss.values(), master, analyzer or {"Pss": 0}]) / 1024
     report(f"memory per gunicorn worker (PSS) at {pages:,} pages, after pages and searches "
            "in en/ko/es/ja", f"{worst:.0f}", "MB", target=f"< {PSS_TARGET_MB} MB",
            ok=worst < PSS_TARGET_MB,
@@ -265,6 +273,39 @@ def _memory(report, env, pages):
                f"PSS {v['Pss'] / 1024:.0f} (RSS {v['Rss'] / 1024:.0f}, private "
                f"{(v['Private_Clean'] + v['Private_Dirty']) / 1024:.0f})" for v in pss.values())
            + f" MB; master PSS {master['Pss'] / 1024:.0f} MB")
+    report(f"memory of the Korean analyzer process (PSS) at {pages:,} pages",
+           f"{analyzer['Pss'] / 1024:.0f}" if analyzer else "none", "MB",
+           note="one per machine, shared by every worker; "
+                f"workers + master + analyzer together {total:.0f} MB PSS")
+
+
+def _pid(path):
+    """The pid written in the file at `path`, or None."""
+    try:
+        with open(path) as fh:
+            return int(fh.read())
+    except (OSError, ValueError):
+        return None
+
+
+def _smaps_summary(pid, top=12):
+    """The mappings of `pid` holding the most PSS, grouped by file (anonymous together)."""
+    sizes, name = {}, None
+    with open(f"/proc/{pid}/smaps") as fh:
+        for line in fh:
+            parts = line.split()
+            if not parts[0].endswith(":"):  # a mapping's header line
+                name = parts[5] if len(parts) > 5 else "[anon]"
+                if "/" in name:
+                    name = "/".join(name.split("/")[-2:])
+                continue
+            if parts[0] in ("Pss:", "Private_Dirty:", "Private_Clean:"):
+                entry = sizes.setdefault(name, {"Pss:": 0, "Private_Dirty:": 0,
+                                                "Private_Clean:": 0})
+                entry[parts[0]] += int(parts[1])
+    rows = sorted(sizes.items(), key=lambda item: -item[1]["Pss:"])[:top]
+    return "\n".join(f"     {v['Pss:'] / 1024:7.1f} MB PSS, {v['Private_Dirty:'] / 1024:6.1f} "
+                     f"private dirty  {k}" for k, v in rows)
 
 
 def _slugs(lang):

@@ -15,13 +15,14 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter
 from whoosh.fields import ID, TEXT, Schema
 
-from portal.search import analysis, ranking, spelling
+from portal.search import analysis, ranking, segments, spelling
 from portal.search.analysis import PairTokenizer, ScriptTokenizer, analyzer, pairs, terms, words
 from portal.search.scoring import Scorer
 from portal.search.snippets import snippet
 from portal.search.text import extract
 
 log = logging.getLogger(__name__)
+segments.install()  # segments read in place, not copied per searcher
 # Relative weight of a query term found in each field.
 WEIGHTS = {"title": 1.5, "headings": 1.0, "body": 1.0, "path": 1.0, "pairs": 0.5}
 # In Korean "hybrid" mode the bigram fields add this share of their score.
