@@ -75,6 +75,9 @@ dev en/ko, extra en/ko) and NOT kept, because none raised one set without loweri
 - title bonus exponents (share of title asked)^a x (share of query)^b, a 0.5 / 2, b 2:
   frozen en up to 0.872 but frozen ko -0.008, dev ko -0.015, extra ko -0.028 or extra en
   -0.007
+- coordination weights from the probabilistic IDF log((N-df+0.5)/(df+0.5)) (+0 / 0.5 / 1,
+  floored), so words in half the pages are barely required: frozen en +0.001-0.002,
+  frozen ko -0.001 to -0.003, frozen es 1.0 -> 0.913-0.955 (or no change at +1)
 - more English verbs as intent words (read, store, add, create, find, show): frozen en
   +0.005 only, from the very queries that suggested them: left out as tuning to the set
 """
