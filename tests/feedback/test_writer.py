@@ -1,0 +1,70 @@
+"""Group commit (feedback/writer.py): every item flushed before its submit returns, groups
+spaced while busy, a lone item written at once."""
+import threading
+import time
+
+import pytest
+
+from portal.feedback.writer import GroupCommit
+
+
+def test_every_item_is_flushed_before_its_submit_returns():
+    flushed = []
+    committer = GroupCommit(flushed.extend)
+    done, early = [], []
+
+    def client(n):
+        for i in range(10):
+            committer.submit((n, i))
+            (done if (n, i) in flushed else early).append((n, i))
+
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not early and len(done) == 80 and sorted(flushed) == sorted(done)
+
+
+def test_a_busy_committer_spaces_its_groups():
+    groups = []
+    committer = GroupCommit(groups.append, spacing=0.05)
+    workers = [threading.Thread(target=lambda n=n: [committer.submit((n, i)) for i in range(10)])
+               for n in range(10)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    # 100 items from 10 threads that each wait for their last one: without spacing about
+    # one group per item; with it the threads' items gather, about 10 a group
+    assert sum(len(g) for g in groups) == 100
+    assert len(groups) <= 25, [len(g) for g in groups]
+
+
+def test_a_lone_item_on_a_quiet_committer_does_not_wait():
+    groups = []
+    committer = GroupCommit(groups.append, spacing=2.0)
+    started = time.monotonic()
+    committer.submit("only")
+    assert groups == [["only"]] and time.monotonic() - started < 1.0
+
+
+def test_a_full_group_does_not_wait_out_the_spacing():
+    groups = []
+    committer = GroupCommit(groups.append, max_items=4, spacing=30.0)
+    committer.submit("first")  # the next group would have to wait 30 s unless it fills up
+    started = time.monotonic()
+    workers = [threading.Thread(target=committer.submit, args=(n,)) for n in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=10)
+    assert time.monotonic() - started < 10 and sorted(groups[1]) == [0, 1, 2, 3]
+
+
+def test_a_failed_flush_is_raised_in_every_request_of_its_group():
+    def fail(items):
+        raise RuntimeError("disk full")
+    committer = GroupCommit(fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        committer.submit("x")
