@@ -79,12 +79,15 @@ def _in_window(model, start, end, slug=None):
     return cond
 
 
-def _window_sums(db_session, start, end, trends=False, evidence=False):
+def _window_sums(db_session, start, end, trends=False, evidence=False, at_end=None):
     """(page, lang) -> totals: the numbers, from the running totals (two rows a page:
     `portal.insights.totals`); with `trends`, each page's views per day as "trend_list"; with
-    `evidence`, the bounded evidence (reasons, stop headings, kinds of dead end) too."""
+    `evidence`, the bounded evidence (reasons, stop headings, kinds of dead end) too.
+    `at_end`: the running totals at `end` (`totals_.at`, with the same `evidence`)."""
     totals = {}
-    for key, c in totals_.window(db_session, start, end, evidence=evidence).items():
+    if at_end is None:
+        at_end = totals_.at(db_session, end, month=trends, evidence=evidence)
+    for key, c in totals_.window(db_session, start, end, evidence, at_end).items():
         t = totals[key] = _new_totals()
         if evidence:
             for name, counts in c["evidence"].items():
@@ -99,7 +102,7 @@ def _window_sums(db_session, start, end, trends=False, evidence=False):
             w = c["median_weight"]
             t["median"] = round(c["median_tenths"] / 10 / w, 1) if w else None
     if trends:
-        for key, views in totals_.views_per_day(db_session, start, end, totals).items():
+        for key, views in totals_.views_per_day(db_session, start, end, totals, at_end).items():
             totals[key]["trend_list"] = views
     return totals
 
@@ -407,7 +410,7 @@ def _heading_titles(db_session, keys=None):
     """titles(slug, lang) -> {heading id: heading text}, from the headings the rollup stored
     (read once; of `keys` only, when given); a page missing there (not read since the
     upgrade) is rendered, a few per request."""
-    from portal.insights.signals import headings, stored_headings
+    from portal.insights.signals import heading_pairs, headings, stored_headings
     cache, stored, rendered = {}, {}, []
 
     def titles(slug, lang):
@@ -416,7 +419,9 @@ def _heading_titles(db_session, keys=None):
             if not stored:
                 stored.update(stored_headings(db_session, keys) or {None: None})
             heads = stored.get(key)
-            if heads is None and len(rendered) < RENDER_AT_MOST:
+            if heads is not None:
+                heads = heading_pairs(heads)
+            elif len(rendered) < RENDER_AT_MOST:
                 rendered.append(key)
                 heads = headings(db_session, slug, lang)
             cache[key] = dict(heads or ())
@@ -491,8 +496,10 @@ class _Table:
     """The page table of one window: every row's totals and score; rows built on demand."""
 
     def __init__(self, db_session, lang, start, end, section):
-        self.db_session = db_session
-        self.totals = totals = _window_sums(db_session, start, end, trends=True, evidence=True)
+        self.db_session, self.start, self.end = db_session, start, end
+        self.at_end = totals_.at(db_session, end, month=True, evidence=True)
+        self.totals = totals = _window_sums(db_session, start, end, evidence=True,
+                                            at_end=self.at_end)
         self.meta = meta = _pages(db_session)
         self.parts, _prior, self.weights, _k = _scored(totals, meta)
         self.days = _iso_days(start, end)
@@ -527,7 +534,10 @@ class _Table:
                 "stuck_score": self.scores[key]}
 
     def rows(self, keys):
-        """Full rows of `keys`, in that order."""
+        """Full rows of `keys`, in that order (sparklines read for these rows only)."""
+        trends = totals_.views_per_day(self.db_session, self.start, self.end, keys, self.at_end)
+        for key, views in trends.items():
+            self.totals[key]["trend_list"] = views
         labels = {name: explain.label(name) for name in scoring.SIGNALS}
         url, fine = _url_builder(), explain.no_problem()
         titles = _heading_titles(self.db_session)

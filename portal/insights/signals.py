@@ -10,12 +10,13 @@ pogo (back to search within seconds), dead end (the session ended on a search th
 nothing or whose results nobody clicked), or search after reading (any other search made
 within a few minutes after it) — so one reader's behaviour is named once.
 """
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import Text, case, delete, func, insert, select, type_coerce
 
 from portal.feedback.models import Event
 from portal.insights.models import (PageSignalDay, RevisionHeadings, SearchDay, SessionPath,
@@ -304,19 +305,26 @@ def _store_headings(db_session):
 
 
 def stored_headings(db_session, keys=None):
-    """(slug, lang) -> ((id, text), ...) of the current revisions whose headings a rollup
-    stored (of `keys` only, when given); pages missing here must be rendered."""
+    """(slug, lang) -> stored headings of the current revisions whose headings a rollup
+    stored (of `keys` only, when given), read by `heading_pairs` when needed; pages missing
+    here must be rendered."""
     from portal.content.models import Page, Translation
-    stmt = (select(Page.slug, Translation.lang, RevisionHeadings.headings)
+    stmt = (select(Page.slug, Translation.lang, type_coerce(RevisionHeadings.headings, Text))
             .join(Translation, Translation.current_revision_id == RevisionHeadings.revision_id)
             .join(Page, Page.id == Translation.page_id))
     if keys is not None:
         if not keys:
             return {}
         stmt = stmt.where(Page.slug.in_({slug for slug, _ in keys}))
-    return {(slug, lang): tuple((h[0], h[1]) for h in heads or ())
-            for slug, lang, heads in db_session.execute(stmt)
+    return {(slug, lang): heads for slug, lang, heads in db_session.execute(stmt)
             if keys is None or (slug, lang) in keys}
+
+
+def heading_pairs(stored):
+    """((id, text), ...) from one `stored_headings` value (JSON text on SQLite, a list on
+    PostgreSQL)."""
+    heads = json.loads(stored) if isinstance(stored, str) else stored
+    return tuple((h[0], h[1]) for h in heads or ())
 
 
 def _ending(views, actions):
@@ -401,7 +409,7 @@ def headings(db_session, page, lang):
     as the rollup stored them, else rendered."""
     stored = stored_headings(db_session, {(page, lang)}).get((page, lang))
     if stored is not None:
-        return stored
+        return heading_pairs(stored)
     markdown = _current_markdown(db_session, page, lang).get((page, lang))
     return _heading_order(page, lang, markdown) if markdown else ()
 

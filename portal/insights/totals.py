@@ -19,9 +19,10 @@ rollup calls it after rolling up days (`portal.feedback.rollup`).
 import json
 from calendar import monthrange
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import Date, Text, bindparam, delete, func, insert, select, text, true, type_coerce
+from sqlalchemy import (Date, String, Text, bindparam, column, delete, func, insert, select, text,
+                        true, type_coerce)
 
 from portal.feedback.models import PageDay
 from portal.insights.models import PageSignalDay, PageTotal, PageTotalKey
@@ -37,52 +38,64 @@ _ZERO = (0,) * len(COUNTS)
 EVIDENCE = ("reasons", "stops", "dead_end_kinds")
 
 
-def at(db_session, day, month=False, counts=True, evidence=False):
+def at(db_session, day, month=False, counts=True, evidence=False, pages=None):
     """(page, lang) -> (row day, counts tuple[, month_views][, evidence]) of each page's
     latest row on or before `day` (pages with none are absent): one index seek per page,
     from the keys. Without `counts`, the counts tuple is empty (the sparklines read only the
-    month); `evidence` adds the row's running evidence as JSON text."""
+    month); `evidence` adds the row's running evidence as JSON text; `pages`: only these
+    slugs."""
     names = COUNTS if counts else ()
     columns = (["page", "lang", "day", *names] + (["month_views"] if month else [])
                + (["evidence"] if evidence else []))
     if db_session.get_bind().dialect.name == "sqlite":
-        stmt = _at_sqlite(columns)
+        stmt = _at_sqlite(columns, pages is not None)
     else:
-        stmt = _at_lateral(columns)
+        stmt = _at_lateral(columns, pages is not None)
+    params = {"day": day} if pages is None else {"day": day, "pages": sorted(pages)}
     width = len(names)
     out = {}
-    for page, lang, d, *rest in db_session.execute(stmt, {"day": day}):
-        out[(page, lang)] = (d, tuple(rest[:width]), *rest[width:])
+    iso = date.fromisoformat
+    for page, lang, d, *rest in db_session.execute(stmt, params):
+        out[(page, lang)] = (iso(d[:10]) if type(d) is str else d, tuple(rest[:width]),
+                             *rest[width:])
     return out
 
 
-def _at_lateral(columns):
+def _at_lateral(columns, some=False):
     """PostgreSQL (and others with LATERAL): the latest row of each key, newest first, limit 1."""
     t, k = PageTotal.__table__, PageTotalKey.__table__
     latest = (select(*(t.c[name] for name in columns[2:]))
               .where(t.c.page == k.c.page, t.c.lang == k.c.lang,
                      t.c.day <= bindparam("day", type_=Date))
               .order_by(t.c.day.desc()).limit(1).lateral("latest"))
-    return select(k.c.page, k.c.lang, *(latest.c[name] for name in columns[2:])).select_from(
+    stmt = select(k.c.page, k.c.lang, *(latest.c[name] for name in columns[2:])).select_from(
         k.join(latest, true()))
+    return stmt.where(k.c.page.in_(bindparam("pages", expanding=True))) if some else stmt
 
 
-def _at_sqlite(columns):
+def _at_sqlite(columns, some=False):
     """SQLite: CROSS JOIN keeps the keys as the outer loop (SQLite does not reorder it), so
     the latest day is one seek per key instead of a scan of every row."""
     names = ", ".join(f"t.{name}" for name in columns)
+    only = " AND k.page IN :pages" if some else ""
+    params = [bindparam("day", type_=Date)] + ([bindparam("pages", expanding=True)] if some else [])
     return text(
         f"SELECT {names} FROM insight_page_total_keys k CROSS JOIN insight_page_totals t "
         "WHERE t.page = k.page AND t.lang = k.lang AND t.day = (SELECT max(i.day) FROM "
-        "insight_page_totals i WHERE i.page = k.page AND i.lang = k.lang AND i.day <= :day)"
-    ).bindparams(bindparam("day", type_=Date)).columns(
-        *(PageTotal.__table__.c[name] for name in columns))
+        f"insight_page_totals i WHERE i.page = k.page AND i.lang = k.lang AND i.day <= :day){only}"
+    ).bindparams(*params).columns(
+        # The day as text, turned into a date by `at` (SQLAlchemy's SQLite date parsing, a
+        # regular expression per row, was a tenth of the page table).
+        *(column(name, String) if name == "day" else PageTotal.__table__.c[name]
+          for name in columns))
 
 
-def window(db_session, start, end, evidence=False):
+def window(db_session, start, end, evidence=False, high=None):
     """(page, lang) -> {count name: sum over [start, end]} of the pages with rows in it; with
-    `evidence`, also {"evidence": {name: {key: count}}} of the bounded evidence."""
-    high = at(db_session, end, evidence=evidence)
+    `evidence`, also {"evidence": {name: {key: count}}} of the bounded evidence. `high`: the
+    rows `at(end)` when the caller has them already (with the same `evidence`)."""
+    if high is None:
+        high = at(db_session, end, evidence=evidence)
     low = at(db_session, start - timedelta(days=1), evidence=evidence)
     out = {}
     for key, (_day, counts, *more) in high.items():
@@ -92,7 +105,7 @@ def window(db_session, start, end, evidence=False):
         if diff["page_rows"] or diff["signal_rows"]:
             out[key] = diff
             if evidence:
-                diff["evidence"] = _evidence_between(below[2] if below else None, more[0])
+                diff["evidence"] = _evidence_between(below[-1] if below else None, more[-1])
     return out
 
 
@@ -115,14 +128,18 @@ def _evidence_between(before, after, loads=json.loads):
     return out
 
 
-def views_per_day(db_session, start, end, keys):
-    """(page, lang) -> [views on each day from `start` to `end`] for `keys`."""
+def views_per_day(db_session, start, end, keys, at_end=None):
+    """(page, lang) -> [views on each day from `start` to `end`] for `keys`; `at_end`: the
+    rows `at(end, month=True)` when the caller has them already."""
     out = {key: [] for key in keys}
+    # A few rows' trends (the HTML table's hundred): look up only their pages.
+    pages = {slug for slug, _lang in out} if len(out) <= 200 else None
     month_start = start.replace(day=1)
     while month_start <= end:
         last = month_start.replace(day=monthrange(month_start.year, month_start.month)[1])
         first_day, last_day = max(start, month_start), min(end, last)
-        rows = at(db_session, last_day, month=True, counts=False)
+        rows = (at_end if at_end is not None and last_day == end
+                else at(db_session, last_day, month=True, counts=False, pages=pages))
         width = (last_day - first_day).days + 1
         lo, hi = first_day.day - 1, last_day.day
         for key, trend in out.items():
