@@ -129,22 +129,24 @@ def _insert_events(conn, batches, now):
         by_session.setdefault(b.session, []).extend(b.events)
     times = {session: iter(reader_times(group, now_ms, session))
              for session, group in by_session.items()}
-    rows = []
-    append = rows.append
+    values = []  # the rows' values one after another: SQLite binds them as they are
+    extend = values.extend
     for b in batches:
         session, at = b.session, times[b.session]
         for seq, e in enumerate(b.events):
-            append((received, day, session, seq, e["type"], e["page"], e["lang"],
+            extend((received, day, session, seq, e["type"], e["page"], e["lang"],
                     data({k: v for k, v in e.items() if k not in base}), next(at)))
+    width = len(_COLUMNS)
+    count = len(values) // width
     if conn.dialect.paramstyle != "qmark":
-        conn.exec_driver_sql(_statements(conn.dialect)["events"],
-                             [_params(conn.dialect, row) for row in rows])
-        return len(rows)
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        chunk = rows[start:start + ROWS_PER_INSERT]
-        conn.exec_driver_sql(_multi_row_insert(len(chunk)),
-                             tuple(value for row in chunk for value in row))
-    return len(rows)
+        conn.exec_driver_sql(_statements(conn.dialect)["events"], [
+            _params(conn.dialect, values[i:i + width]) for i in range(0, len(values), width)])
+        return count
+    for start in range(0, count, ROWS_PER_INSERT):
+        rows = min(ROWS_PER_INSERT, count - start)
+        conn.exec_driver_sql(_multi_row_insert(rows),
+                             tuple(values[start * width:(start + rows) * width]))
+    return count
 
 
 # 9 columns a row: 3,600 parameters, under the 32,766 SQLite allows since 3.32 (999 before).
