@@ -8,7 +8,10 @@ real ingest code (`bench_ingest`: gunicorn, 32 clients posting batches of 20 to
 /api/v1/events, SQLite): the rollup keeps up when it counts events at least as fast as ingest
 stores them. The page table and a page detail are then requested through the app's test
 client, first request and repeated (median and p95), against the 300 ms target; nothing is
-cached between requests. Last, an event is sent through the API and the time until the page
+cached between requests, and before each first request the process drops its database
+connections, compiled templates and rendered headings, as a restarted worker would. Each
+time comes with the CPU time of the request and the load average: on a shared box the wall
+time also counts waiting for a core. Last, an event is sent through the API and the time until the page
 table shows it (today's rollup refreshed on the way) is checked against 10 seconds.
 
 While iterating, SIGNPOST_BENCH_KEEP=1 keeps the loaded and rolled-up instance in
@@ -260,6 +263,7 @@ def _time_reports(app, db, report, slugs):
     targets = [("page table JSON (90 days)", "/api/v1/insights/pages?days=90"),
                ("page table JSON (ko, 28 days)", "/api/v1/insights/pages?lang=ko"),
                ("page table HTML (90 days)", "/insights/?days=90"),
+               ("page table CSV (90 days)", "/api/v1/insights/pages.csv?days=90"),
                ("page detail JSON (90 days)", detail),
                ("page detail HTML (90 days)", f"/insights/pages/ko/{slugs[0]}?days=90"),
                ("search gaps JSON (28 days)", "/api/v1/insights/searches"),
@@ -267,23 +271,51 @@ def _time_reports(app, db, report, slugs):
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = user.get_id(), True
     for name, url in targets:
-        cold, status = _timed(client, url, headers)
+        _as_if_restarted(app, db)
+        cold, status, cold_cpu = _timed(client, url, headers)
         if status != 200:
             report(f"insights {name}", "n/a", "", note=f"HTTP {status}")
             continue
-        warm, deadline = [], time.monotonic() + BUDGET_S
+        warm, cpu, deadline = [], [], time.monotonic() + BUDGET_S
         while len(warm) < REPEAT and (len(warm) < 3 or time.monotonic() < deadline):
-            warm.append(_timed(client, url, headers)[0])
+            ms, _status, cpu_ms = _timed(client, url, headers)
+            warm.append(ms)
+            cpu.append(cpu_ms)
         median, p95 = percentile(warm, 50), percentile(warm, 95)
-        report(f"insights {name} cold", round(cold), "ms", f"< {TARGET_MS}", cold < TARGET_MS)
+        # CPU time of this process beside the wall time: on a box shared with other work the
+        # wall time also counts waiting for a core (load average in the note).
+        report(f"insights {name} cold", round(cold), "ms", f"< {TARGET_MS}", cold < TARGET_MS,
+               note=f"cpu {cold_cpu:.0f} ms; load {_loadavg()}")
         report(f"insights {name} warm median", round(median), "ms", f"< {TARGET_MS}",
-               median < TARGET_MS, note=f"p95 {p95:.0f} ms over {len(warm)}")
+               median < TARGET_MS, note=f"p95 {p95:.0f} ms over {len(warm)}; cpu median "
+               f"{percentile(cpu, 50):.0f} ms; load {_loadavg()}")
+
+
+def _as_if_restarted(app, db):
+    """Drop what this process learned while loading and rolling up, as a restarted worker
+    would have none of it: the database connections (SQLite's page cache), the compiled
+    templates and the headings rendered by the rollup."""
+    from portal.insights import signals
+    db.session.remove()
+    db.engine.dispose()
+    app.jinja_env.cache.clear()
+    signals._rendered_headings.cache_clear()
 
 
 def _timed(client, url, headers):
-    started = time.perf_counter()
+    """(wall ms, HTTP status, CPU ms of this process) of one request."""
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(url, headers=headers)
-    return (time.perf_counter() - started) * 1000, response.status_code
+    return ((time.perf_counter() - started) * 1000, response.status_code,
+            (time.process_time() - cpu) * 1000)
+
+
+def _loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "?"
 
 
 def _time_freshness(app, db, report, slugs, target_s=10):

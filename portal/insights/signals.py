@@ -76,6 +76,7 @@ def ms(moment):
 def rollup_signals(db_session, day):
     """Replace the day's signal, path, search and survey rows; returns the page rows written."""
     _orders.clear()
+    _stored.clear()
     for model in (PageSignalDay, SessionPath, SearchDay, SurveyDay):
         db_session.execute(delete(model).where(model.day == day))
     start = datetime.combine(day, time.min, tzinfo=timezone.utc)
@@ -275,13 +276,24 @@ def _back_to_search(view, nxt):
 _orders = {}
 
 
+_stored = {}  # revision id -> [[id, text, place]] stored by an earlier rollup
+
+
 def _order(db_session, key):
-    """Heading ids of a page in order; the pages' text is read once per rollup pass."""
+    """(heading ids of a page in order, where each starts); the pages' text and the stored
+    headings are read once per rollup pass, and only pages without stored headings are
+    rendered (a restarted worker rendered every page read that day on its first rollup)."""
     if not _orders:
         _orders[None] = _current_revisions(db_session)
+        _stored.update(db_session.execute(select(RevisionHeadings.revision_id,
+                                                 RevisionHeadings.headings)).all())
     if key not in _orders:
         current = _orders[None].get(key)
-        _orders[key] = _heading_places(*key, current[1]) if current else ((), ())
+        heads = _stored.get(current[0]) if current else None
+        if heads is not None:
+            _orders[key] = (tuple(h[0] for h in heads), tuple(h[2] for h in heads))
+        else:
+            _orders[key] = _heading_places(*key, current[1]) if current else ((), ())
     return _orders[key]
 
 

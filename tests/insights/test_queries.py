@@ -149,3 +149,23 @@ def test_every_row_names_its_drop_off_heading_from_stored_headings(traffic, monk
     assert drop["evidence"]["heading"] == HEADINGS[1]
     assert drop["evidence"]["heading_title"] == "설정"
     assert row["signals"][0]["evidence"].get("top_reason") or row["signals"][0]["name"] != "unhelpful"
+
+
+def test_a_rollup_reads_the_stored_headings_instead_of_rendering(traffic, monkeypatch):
+    """A second rollup of the day (a restarted worker: nothing rendered in memory) places
+    readers' stops from the headings the first stored, and counts the same."""
+    from sqlalchemy import select
+    from portal.feedback.rollup import rollup_day
+    from portal.insights import signals
+    from portal.insights.models import PageSignalDay
+
+    def rows():
+        return sorted((r.page, r.lang, r.scrolled, r.completed, r.stopped, r.stops,
+                       r.sections_passed) for r in db.session.scalars(select(PageSignalDay)))
+    queries.page_table(db.session)  # the first rollup, which renders and stores
+    first = rows()
+    assert any(r[5] for r in first)
+    signals._rendered_headings.cache_clear()
+    monkeypatch.setattr(signals, "_heading_places", lambda *a: pytest.fail("rendered"))
+    rollup_day(db.session, date.today())
+    assert rows() == first
