@@ -123,3 +123,47 @@ def test_page_detail_and_search_gaps_render_real_reports(client, login_as, real_
     assert "“zzyzx nothing”" in page
     for query in ("", "lang=ko"):
         assert assert_search_tables_agree(client, query)
+
+
+@pytest.fixture
+def many_rows(app):
+    """130 pages with daily rollup rows (written directly: the HTML table pages at 100 rows)."""
+    from datetime import date, timedelta
+    import random
+    from portal.feedback.models import PageDay
+    from portal.insights import totals
+    from portal.insights.models import PageSignalDay
+    from portal.extensions import db
+    rng = random.Random(5)
+    first = date.today() - timedelta(days=5)
+    for i in range(130):
+        for d in range(5):
+            day, views = first + timedelta(days=d), rng.randint(1, 60)
+            db.session.add(PageDay(day=day, page=f"p/{i:03d}", lang=rng.choice(("en", "ko")) if d == 0 else "en",
+                                   views=views, sessions=views, engaged_seconds=10.0 * views,
+                                   exits=rng.randint(0, views), votes_yes=rng.randint(0, 3),
+                                   votes_no=rng.randint(0, 3), reasons={"no:unclear": 1},
+                                   scroll_histogram=[], section_reach={}))
+            db.session.add(PageSignalDay(day=day, page=f"p/{i:03d}", lang="en", sessions=views,
+                                         search_arrivals=rng.randint(0, 9), search_after=rng.randint(0, 9),
+                                         pogo=rng.randint(0, 3), dead_ends=rng.randint(0, 3),
+                                         loops=rng.randint(0, 3), scrolled=views,
+                                         completed=rng.randint(0, views), stopped=0, stops={},
+                                         sections_passed={}, engaged=[], engaged_median=12.5,
+                                         details={}))
+    db.session.flush()
+    totals.rebuild(db.session, first)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("query", ["", "sort=views", "sort=title&dir=desc", "lang=en&sort=helpful"])
+def test_every_hundred_rows_of_the_html_are_the_json_rows(client, login_as, many_rows, query):
+    """The HTML builds only the hundred rows it shows; each page of it is the same slice of
+    the JSON and CSV tables."""
+    login_as("owner")
+    json_rows = _json_pages(client.get(f"/api/v1/insights/pages?{query}").json["pages"])
+    assert len(json_rows) > 100
+    assert _csv_pages(client.get(f"/api/v1/insights/pages.csv?{query}").data) == json_rows
+    for number in (1, 2):
+        html = _html_pages(client.get(f"/insights/?{query}&p={number}").get_data(as_text=True))
+        assert html == json_rows[(number - 1) * 100:number * 100]
