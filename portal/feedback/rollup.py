@@ -16,16 +16,22 @@ BUCKETS = (25, 50, 75, 100)  # histogram: [0-24, 25-49, 50-74, 75-99, 100] perce
 ROLLUP_LOCK = 0x5349_474E  # PostgreSQL advisory lock key held by every rollup ("SIGN")
 
 
-def _one_at_a_time(db_session):
-    """Wait for any other rollup's transaction to end, and hold the rollup lock to this one's.
+def _one_at_a_time(db_session, wait=True):
+    """Hold the rollup lock to the end of this transaction, waiting for any other rollup's
+    transaction to end first; without `wait`, return False at once if another holds it.
 
     On PostgreSQL two rollups of the same day (a report refreshing a day that `portal rollup`,
     or another node, is rolling up) each delete the day's rows as their own snapshot shows
     them and insert new ones: the second failed with a unique-key error on the first's. The
     advisory lock lets one transaction roll up at a time. SQLite has one writer at a time.
     """
-    if db_session.get_bind().dialect.name == "postgresql":
+    if db_session.get_bind().dialect.name != "postgresql":
+        return True
+    if wait:
         db_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
+        return True
+    return bool(db_session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                  {"key": ROLLUP_LOCK}))
 
 
 @contextmanager
@@ -167,8 +173,12 @@ def refresh_dirty(db_session):
     """Recompute the days ingest wrote to since the last rollup; returns them (and the first
     day of running totals built for the first time, after an upgrade)."""
     days = list(db_session.scalars(select(DirtyDay.day)))
-    if days:  # another rollup may be at them: wait for it, then see which are still dirty
-        _one_at_a_time(db_session)
+    if days:
+        # Another rollup running (`portal rollup --from` can take minutes on big data): the
+        # report is served from the rollups as they are, and the days stay dirty for the
+        # next one, rather than waiting for it. Else re-read them under the lock.
+        if not _one_at_a_time(db_session, wait=False):
+            return []
         days = list(db_session.scalars(select(DirtyDay.day)))
     for day in days:
         rollup_day(db_session, day, totals=False)
