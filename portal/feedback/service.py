@@ -21,10 +21,6 @@ from portal.feedback.writer import GroupCommit
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 RETRY_SECONDS = 5
-# While events stream in, a worker commits at most every 20 ms (writer.GroupCommit): each
-# commit's fsync and log writes cost more CPU than a batch's rows, taken from page serving.
-# An event's 202 waits up to that long more; a lone batch on a quiet server does not wait.
-COMMIT_SPACING = 0.02
 
 
 def _state():
@@ -33,8 +29,8 @@ def _state():
         with _lock:
             if "signpost_ingest" not in ext:
                 ext["signpost_ingest"] = {
-                    "writer": GroupCommit(_flush, spacing=float(current_app.config.get(
-                        "EVENT_COMMIT_SPACING", COMMIT_SPACING))),
+                    "writer": GroupCommit(
+                        _flush, spacing=float(current_app.config["EVENT_COMMIT_SPACING"])),
                     "limiter": ratelimit.from_config(current_app.config),
                     "pages": (float("-inf"), None, frozenset()),
                     "pages_lock": threading.Lock(),
