@@ -37,8 +37,14 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
-    # Number of rendered pages kept in each worker's memory.
+    # Rendered pages kept in each worker's memory: at most this many, and within
+    # RENDER_CACHE_BYTES; each page's sidebar navigation (which grows with the site: ~0.5 MB
+    # per page at 10,000 pages) within NAV_CACHE_BYTES; anonymous pages kept to answer
+    # during a database outage within STALE_PAGES_BYTES.
     RENDER_CACHE_SIZE = 2048
+    RENDER_CACHE_BYTES = 16 * 1024 * 1024
+    NAV_CACHE_BYTES = 16 * 1024 * 1024
+    STALE_PAGES_BYTES = 16 * 1024 * 1024
     SITE_NAME = "Signpost"
 
     # Reader events (POST /api/v1/events).

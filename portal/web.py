@@ -166,7 +166,8 @@ def _database_unavailable(exc):
 def _stale_pages():
     ext = current_app.extensions
     if "signpost_stale_pages" not in ext:
-        ext.setdefault("signpost_stale_pages", LRU(STALE_PAGES))  # first thread's wins
+        ext.setdefault("signpost_stale_pages", LRU(  # first thread's wins
+            current_app.config["STALE_PAGES_BYTES"], weigh=len, max_items=STALE_PAGES))
     return ext["signpost_stale_pages"]
 
 

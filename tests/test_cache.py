@@ -52,3 +52,12 @@ def test_threads_putting_together_keep_the_bound_and_the_count():
         thread.join()
     assert cache.weight == sum(len(cache.get(key)) for key in list(cache._data))
     assert cache.weight <= 50
+
+
+def test_a_byte_bound_with_an_item_bound_keeps_both():
+    cache = LRU(100, weigh=len, max_items=2)
+    for key in "abc":
+        cache.put(key, b"x")
+    assert len(cache) == 2 and "a" not in cache and cache.weight == 2
+    cache.put("d", b"y" * 99)
+    assert list(cache._data) == ["c", "d"] and cache.weight == 100

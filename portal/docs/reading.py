@@ -5,7 +5,7 @@ from flask import current_app, g, get_template_attribute, request
 
 from portal import pagecache
 from portal.content import queries
-from portal.cache import LRU
+from portal.cache import LRU, size_of
 from portal.content.render import RENDER_VERSION, render_markdown
 from portal.extensions import db
 
@@ -16,7 +16,9 @@ def render_cache():
     """The app's cache of rendered revisions."""
     ext = current_app.extensions
     if "signpost_render_cache" not in ext:
-        ext["signpost_render_cache"] = LRU(current_app.config["RENDER_CACHE_SIZE"])
+        cfg = current_app.config
+        ext["signpost_render_cache"] = LRU(cfg["RENDER_CACHE_BYTES"], weigh=size_of,
+                                           max_items=cfg["RENDER_CACHE_SIZE"])
     return ext["signpost_render_cache"]
 
 
@@ -48,7 +50,9 @@ def nav_html(lang, current, entries, open_slugs):
     """
     ext = current_app.extensions
     if "signpost_nav_html" not in ext:
-        ext["signpost_nav_html"] = LRU(current_app.config["RENDER_CACHE_SIZE"])
+        cfg = current_app.config
+        ext["signpost_nav_html"] = LRU(cfg["NAV_CACHE_BYTES"], weigh=size_of,
+                                       max_items=cfg["RENDER_CACHE_SIZE"])
     key = (lang, current, _stamp(), request.script_root)
     macro = get_template_attribute("docs/_nav.html", "nav_tree")
     return ext["signpost_nav_html"].get(
