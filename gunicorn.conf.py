@@ -29,12 +29,14 @@ graceful_timeout = 20
 
 
 def post_fork(server, worker):
-    """Drop database connections a preloaded app may have opened in the master.
+    """Bound the worker's C heap; drop database connections a preloaded app may have
+    opened in the master.
 
     A connection shared by two processes corrupts both ends' protocol state; `close=False`
     leaves the master's own sockets alone and gives the worker an empty pool.
     """
     import sys
+    _bound_malloc()
     module = sys.modules.get("wsgi")
     app = getattr(module, "app", None)
     if app is None:
@@ -43,3 +45,24 @@ def post_fork(server, worker):
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+def _bound_malloc():
+    """glibc malloc settings for a threaded worker (no effect elsewhere).
+
+    Each thread that finds the heap busy gets a malloc arena of its own (up to 8 per core),
+    and freed memory stays in the arena it came from; a large block (a 400 KB page at
+    10,000 pages) raises the size above which malloc maps memory directly, so later
+    large blocks land in the arenas too and stay there once freed. Two arenas and a fixed
+    128 KB threshold give freed pages back to the system (bench_growth: worker PSS).
+    """
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    m_arena_max, m_mmap_threshold = -8, -3
+    mallopt(m_arena_max, 2)
+    mallopt(m_mmap_threshold, 128 * 1024)
