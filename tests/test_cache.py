@@ -61,3 +61,18 @@ def test_a_byte_bound_with_an_item_bound_keeps_both():
     assert len(cache) == 2 and "a" not in cache and cache.weight == 2
     cache.put("d", b"y" * 99)
     assert list(cache._data) == ["c", "d"] and cache.weight == 100
+
+
+def test_size_of_weighs_strings_in_containers_and_dataclasses():
+    from dataclasses import dataclass
+
+    from portal.cache import size_of
+
+    @dataclass
+    class Page:
+        html: str
+        toc: list
+
+    small, big = Page("x", []), Page("x" * 10_000, [{"name": "y" * 1000}])
+    assert size_of(big) - size_of(small) >= 11_000
+    assert size_of(("a" * 500, b"b" * 500)) >= 1000
