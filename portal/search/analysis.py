@@ -85,8 +85,11 @@ class _RemoteOrLocal:
     analyzer cannot be reached or started (logged once: the worker's memory then grows by
     the model's ~320 MB, but search and indexing keep their quality).
 
-    Repeated texts (a query is analysed once per field) are answered from a small LRU.
+    Repeated short texts (a query is analysed once per field) are answered from a small
+    LRU; page text is not kept.
     """
+
+    SHORT = 200  # characters: a query, a title, a line of headings
 
     def __init__(self, remote):
         from portal.cache import LRU
@@ -96,7 +99,8 @@ class _RemoteOrLocal:
 
     def tokenize(self, texts):
         from portal.search.analyzer_service import Unavailable
-        if isinstance(texts, str):
+        short = isinstance(texts, str) and len(texts) <= self.SHORT
+        if short:
             cached = self.recent.get(texts)
             if cached is not None:
                 return cached
@@ -109,7 +113,7 @@ class _RemoteOrLocal:
                 self.fallen_back = True
         if self.fallen_back:
             found = _local_kiwi().tokenize(texts)
-        if isinstance(texts, str):
+        if short:
             self.recent.put(texts, found)
         return found
 

@@ -143,3 +143,24 @@ def _stop(path):
         os.kill(_pid(path), signal.SIGTERM)
     except (FileNotFoundError, ProcessLookupError, ValueError):
         pass
+
+
+def test_a_repeated_query_is_asked_once_and_page_text_is_not_kept(local_mode):
+    asked = []
+
+    class Remote:
+        def tokenize(self, texts):
+            asked.append(texts)
+            return [KToken("질의", "NNG", 0, 2)]
+
+        def close(self):
+            pass
+
+    analysis.use_service("/nonexistent/analyzer.sock")
+    analysis._remote.remote = Remote()
+    for _ in range(3):  # title, headings and body fields analyse the same query
+        analysis.kiwi().tokenize("업로드 질의")
+    page = "본문 " * 200
+    analysis.kiwi().tokenize(page)
+    analysis.kiwi().tokenize(page)
+    assert asked == ["업로드 질의", page, page]
