@@ -75,9 +75,9 @@ def pages():
     """The page table as JSON: {"pages": [...]}."""
     # The rows are JSON-ready already (the report contract: no dates, only ISO strings), and
     # walking a thousand of them through `plain` took a tenth of the request; encoded here
-    # without sorting keys or escaping Korean (jsonify's defaults: a sixth of the request).
+    # without sorting keys (jsonify sorts every dict), as ASCII (the C encoder's fastest path).
     rows = _need(reports.page_rows(db.session, _filters()))
-    return Response(json.dumps({"pages": rows}, ensure_ascii=False, separators=(",", ":")),
+    return Response(json.dumps({"pages": rows}, separators=(",", ":")),
                     mimetype="application/json")
 
 
