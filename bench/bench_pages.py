@@ -75,7 +75,8 @@ def run(report):
 
 
 def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
-    with _server(env, "wsgi:app", ROOT) as port:
+    server = _server(env, "wsgi:app", ROOT)
+    with server as port:
         status, headers, body = _get(port, path)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
@@ -95,6 +96,7 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
         _report_comparison(report, label, len(body), floor, signpost)
         if under_ingest:
             _compare_under_ingest(report, wrk, port, path, label, folder / "signpost.db")
+            _ingest_cost(report, wrk, port, server.proc.pid)
 
 
 def _report_headers(report, port, path, label, headers, body):
@@ -163,6 +165,35 @@ def _compare_under_ingest(report, wrk, port, path, label, database):
            ok=drop <= INGEST_DROP_TARGET and rate >= 0.9 * EVENTS_PER_SECOND and refused == 0
            and lost == 0, note="rounds with / without: "
            + ", ".join(f"{w['rps']:,.0f}/{q['rps']:,.0f}" for w, q in zip(loaded, quiet)))
+
+
+def _ingest_cost(report, wrk, port, master):
+    """The workers' CPU per event with events alone arriving (no page load): what each
+    event takes from page serving, less noisy than throughput on a shared machine."""
+    workers = _workers(master)
+    before = sum(_cpu_seconds(pid) for pid in workers)
+    result = _Sender(wrk, port, EVENTS_PER_SECOND, SECONDS).finish()
+    used = sum(_cpu_seconds(pid) for pid in workers) - before
+    events = result["sent"] * EVENT_BATCH
+    report(f"pages: server CPU per event at {EVENTS_PER_SECOND:,} events/s (no page load)",
+           f"{used / max(events, 1) * 1e6:.0f}", "us",
+           note=f"{used / result['seconds'] * 100:.0f}% of a core for {len(workers)} workers; "
+                f"the sender used {result['cpu'] / result['seconds'] * 100:.0f}%")
+
+
+def _workers(master):
+    """gunicorn's worker processes under `master` (not the search analyzer process)."""
+    found = []
+    for task in Path(f"/proc/{master}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(int(pid))
+    return found
+
+
+def _cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _last_event_id(database):
