@@ -11,6 +11,11 @@ from portal.insights import filters as filtering
 log = logging.getLogger(__name__)
 _warned = []
 
+try:  # loaded with the app (in gunicorn's master when it preloads), not by a worker's first report
+    from portal.insights import queries  # noqa: F401
+except ImportError:
+    pass
+
 
 def available(name):
     """The report function `name` of `portal.insights.queries`, or None when there is none."""
