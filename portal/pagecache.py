@@ -122,17 +122,6 @@ def _keep_session_untouched(app):
             hooks[i] = skipping(hook)
 
 
-def watch_sessions():
-    """Install the session hooks once per process (every Session, every app)."""
-    from sqlalchemy.orm import Session
-    if event.contains(Session, "after_commit", _after_commit):
-        return
-    event.listen(Session, "before_flush", _before_flush)
-    event.listen(Session, "do_orm_execute", _orm_execute)
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_rollback", _after_rollback)
-
-
 # -- the view's side -------------------------------------------------------------------
 
 def begin_shared_render():
