@@ -7,10 +7,10 @@ brings dirty days up to date (`refresh_dirty`), so an event sent now shows at on
 Reports read only `page_days` and the insight tables (sums over a range from the running
 totals, `portal.insights.totals`), never raw events.
 """
-import json
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
+import orjson
 from flask import current_app, url_for
 from sqlalchemy import String, Text, case, cast, func, null, select, tuple_, type_coerce
 
@@ -240,7 +240,7 @@ def _table_evidence(db_session, start, end, totals, keys):
 _EMPTY_JSON = frozenset(("", "{}", "null", "[]"))
 
 
-def _obj(value, loads=json.loads):
+def _obj(value, loads=orjson.loads):
     """A JSON value read as text (SQLite) or already decoded (PostgreSQL's driver)."""
     if isinstance(value, str):
         return None if value in _EMPTY_JSON else loads(value)

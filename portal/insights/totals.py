@@ -21,6 +21,7 @@ from calendar import monthrange
 from collections import defaultdict
 from datetime import date, timedelta
 
+import orjson
 from sqlalchemy import (Date, String, Text, bindparam, column, delete, func, insert, select, text,
                         true, type_coerce)
 
@@ -109,7 +110,7 @@ def window(db_session, start, end, evidence=False, high=None):
     return out
 
 
-def _evidence_between(before, after, loads=json.loads):
+def _evidence_between(before, after, loads=orjson.loads):
     """The evidence counted between two running-evidence JSON texts."""
     if before == after:
         return {}
@@ -147,7 +148,7 @@ def views_per_day(db_session, start, end, keys, at_end=None):
             if row is None or row[0] < month_start or not row[2]:
                 trend.extend([0] * width)
                 continue
-            days = json.loads(f"[{row[2]}]")[lo:hi]
+            days = orjson.loads(f"[{row[2]}]")[lo:hi]
             trend.extend(days)
             if len(days) < width:
                 trend.extend([0] * (width - len(days)))
