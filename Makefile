@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-WORKERS ?= 2
 export FLASK_APP := wsgi
 
 .PHONY: run test test-postgres bench install translations extract-messages clean
@@ -28,7 +27,7 @@ extract-messages: $(BIN)/.installed
 run: install
 	$(BIN)/flask portal init --demo
 	@echo "Signpost is serving on http://127.0.0.1:$(PORT)/ (settings: gunicorn.conf.py)"
-	PORT=$(PORT) WEB_CONCURRENCY=$(WORKERS) $(BIN)/gunicorn --no-control-socket --access-logfile - wsgi:app
+	PORT=$(PORT) $(BIN)/gunicorn --no-control-socket --access-logfile - wsgi:app
 
 # axe-core (the npm package) for the browser tests' accessibility checks.
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
