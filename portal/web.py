@@ -175,25 +175,34 @@ def _stale_key():
     return request.path, str(get_locale())
 
 
+def _page_cache():
+    """The anonymous page cache (`portal.docs.fastpath`) when it is on, else None."""
+    pages = current_app.extensions.get("signpost_page_cache")
+    return pages if pages is not None and pages.enabled else None
+
+
 def _stale_page():
-    """The last anonymous render of this reader page in this UI language, if any."""
+    """The last anonymous render of this reader page in this UI language, if any: from the
+    page cache, which keeps every shared render, or (with it off) from this worker's own."""
     if request.endpoint not in READER_ENDPOINTS:
         return None
+    pages = _page_cache()
+    if pages is not None:
+        return pages.last_body(request.environ, str(get_locale()))
     return _stale_pages().get(_stale_key())
 
 
 def _anonymous_render(response):
     """True when `response` is the page every anonymous reader gets."""
-    if request.environ.get(PAGECACHE_KEY) == "shared":
-        return True
-    if "signpost_page_cache" in current_app.extensions:  # it marks what it shares
-        return False
     user = g.get("_login_user")
     return user is not None and user.is_anonymous and "Set-Cookie" not in response.headers
 
 
 def _keep_for_outages(response):
-    """Keep each anonymous reader page this worker renders, to serve it during an outage."""
+    """Keep each anonymous reader page this worker renders, to serve it during an outage
+    (with the page cache on, it keeps them already: no second copy)."""
+    if _page_cache() is not None:
+        return response
     if (request.endpoint in READER_ENDPOINTS and response.status_code == 200
             and request.method == "GET" and not request.args
             and _anonymous_render(response)):

@@ -70,8 +70,7 @@ class PageFastPath:
         ui = self._ui_language(path, environ)
         if ui is None or not self._anonymous(environ):
             return self.wsgi_app(environ, start_response)
-        key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
-               environ.get("SCRIPT_NAME", ""), path, ui)
+        key = self._key(environ, path, ui)
         stamp, catalog = current(self.app), self._catalog(ui)
         entry = self.store.get(key)
         if entry is None or entry.stamp != stamp or entry.catalog != catalog:
@@ -80,6 +79,18 @@ class PageFastPath:
                 return fresh  # Flask's own answer (a redirect, a 404, a page not to share)
             entry = fresh
         return self._send(entry, environ, start_response)
+
+    @staticmethod
+    def _key(environ, path, ui):
+        return (environ.get("wsgi.url_scheme"),
+                environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+                environ.get("SCRIPT_NAME", ""), path, ui)
+
+    def last_body(self, environ, ui):
+        """The bytes last stored for this page in UI language `ui`, whatever content stamp
+        they were made under (a page to serve while the database is unavailable), or None."""
+        entry = self.store.get(self._key(environ, environ.get("PATH_INFO", ""), ui))
+        return entry.body if entry is not None else None
 
     # -- deciding --------------------------------------------------------------------
 

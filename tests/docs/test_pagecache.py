@@ -305,3 +305,22 @@ def test_an_edit_reaches_every_worker_of_every_process(app, guide):
         for proc, _ in servers:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def test_during_an_outage_a_changed_page_is_served_from_its_last_cached_copy(
+        app, client, guide, monkeypatch):
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from portal.docs import views
+    before = client.get(URL)
+    assert before.status_code == 200 and b"Original install text." in before.data
+    pagecache.bump(app, "a change the worker cannot render while the database is out")
+
+    def unavailable(*args, **kwargs):
+        raise PoolTimeout("no connection came free")
+    monkeypatch.setattr(views.queries, "get_page_view", unavailable)
+    during = client.get(URL)
+    assert during.status_code == 200 and during.data == before.data
+    assert during.headers["Cache-Control"] == "no-store"
+    other = client.get("/en/docs/guide/other")  # never rendered by this worker: no copy
+    assert other.status_code == 503 and other.headers["Retry-After"].isdigit()
