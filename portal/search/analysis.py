@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import threading
+import time
 
 from whoosh.analysis import (Composable, LowercaseFilter, StemFilter, StopFilter, Token,
                              Tokenizer)
@@ -81,9 +82,12 @@ def use_local():
 
 
 class _RemoteOrLocal:
-    """Kiwi's `tokenize` through the analyzer process; the process's own model when the
-    analyzer cannot be reached or started (logged once: the worker's memory then grows by
-    the model's ~320 MB, but search and indexing keep their quality).
+    """Kiwi's `tokenize` through the analyzer process; the process's own model while the
+    analyzer cannot be reached or started (logged: the worker's memory then grows by the
+    model's ~320 MB, but search and indexing keep their quality).
+
+    While fallen back it asks the analyzer process again every `retry_after` seconds;
+    once it answers, the worker lets go of the model it loaded for itself.
 
     Repeated short texts (a query is analysed once per field) are answered from a small
     LRU; page text is not kept.
@@ -91,11 +95,17 @@ class _RemoteOrLocal:
 
     SHORT = 200  # characters: a query, a title, a line of headings
 
-    def __init__(self, remote):
+    def __init__(self, remote, retry_after=None):
         from portal.cache import LRU
+        from portal.search.analyzer_service import RETRY_AFTER
         self.remote = remote
         self.recent = LRU(256)
-        self.fallen_back = False
+        self.retry_after = RETRY_AFTER if retry_after is None else retry_after
+        self.fallen_back_at = None  # time.monotonic() of the last failure while fallen back
+
+    @property
+    def fallen_back(self):
+        return self.fallen_back_at is not None
 
     def tokenize(self, texts):
         from portal.search.analyzer_service import Unavailable
@@ -104,18 +114,38 @@ class _RemoteOrLocal:
             cached = self.recent.get(texts)
             if cached is not None:
                 return cached
-        if not self.fallen_back:
+        found = None
+        since = self.fallen_back_at
+        if since is None or time.monotonic() - since >= self.retry_after:
             try:
                 found = self.remote.tokenize(texts)
             except Unavailable:
-                log.exception("Korean analyzer process unavailable; loading the model in "
-                              "this process (pid %s) instead", os.getpid())
-                self.fallen_back = True
-        if self.fallen_back:
+                if since is None:
+                    log.exception("Korean analyzer process unavailable; loading the model "
+                                  "in this process (pid %s) until it is back", os.getpid())
+                self.fallen_back_at = time.monotonic()
+            else:
+                if since is not None:
+                    self.fallen_back_at = None
+                    log.warning("Korean analyzer process is back; pid %s releases its own "
+                                "model", os.getpid())
+                    _release_local_kiwi()
+        if found is None:
             found = _local_kiwi().tokenize(texts)
         if short:
             self.recent.put(texts, found)
         return found
+
+
+def _release_local_kiwi():
+    """Drop the model this process loaded (threads still using it keep it until done).
+
+    One inherited from a pre-forking master is kept: see `_keep_inherited_kiwi`.
+    """
+    global _kiwi, _kiwi_pid
+    with _kiwi_lock:
+        if _kiwi is not None and _kiwi_pid == os.getpid():
+            _kiwi = _kiwi_pid = None
 
 
 def _keep_inherited_kiwi():

@@ -43,6 +43,7 @@ MAX_MESSAGE = 64 * 1024 * 1024
 START_TIMEOUT = 30  # seconds to wait for a starting server to bind its socket
 TIMEOUT = 120  # seconds a request may wait (the first ones wait for the model to load, ~5)
 RETRY_AFTER = 30  # seconds before a client that failed to start a server tries again
+RECONNECT = 10  # seconds a request keeps trying to reach a (restarting) server
 OWNER_POLL = 2.0
 _started = []
 
@@ -120,9 +121,20 @@ class RemoteKiwi:
         return tokens[0] if single else tokens
 
     def _ask(self, batch):
-        for attempt in (1, 2):
-            sock = self._connection()
+        """Send `batch`, return the answer; reconnect (and restart the server) as needed.
+
+        A failed exchange is retried on a new connection: at once the first time (the
+        kept connection may be to a server that has since restarted), then after growing
+        pauses, for up to RECONNECT seconds in all. The pauses matter when the server
+        was killed: its process may still be exiting, with the socket open, for a moment
+        (a multi-threaded process shows as gone while its last threads close its files),
+        so a connection made then is accepted and reset.
+        """
+        deadline = time.monotonic() + RECONNECT
+        pause = 0.0
+        while True:
             try:
+                sock = self._connection()
                 _send(sock, batch)
                 answer = _recv(sock)
                 if answer is None:
@@ -132,9 +144,11 @@ class RemoteKiwi:
                 return answer
             except (OSError, ValueError) as exc:
                 self._drop()
-                if attempt == 2:
+                if time.monotonic() + pause > deadline:
                     raise Unavailable(f"analyzer at {self.path}: {exc}") from exc
-        raise AssertionError("unreachable")
+                log.info("analyzer at %s: %s; trying again", self.path, exc)
+            time.sleep(pause)
+            pause = min(max(pause * 2, 0.05), 1.0)
 
     def _connection(self):
         sock = getattr(self._local, "sock", None)

@@ -2,8 +2,10 @@
 and again after it dies, gone with its owner, and a fallback to the in-process model."""
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -78,6 +80,77 @@ def test_falls_back_to_the_model_in_process(tmp_path, monkeypatch, local_mode, c
     assert "unavailable" in caplog.text
     with pytest.raises(Unavailable):  # the client alone reports it
         RemoteKiwi(str(tmp_path / "analyzer.sock")).tokenize("무엇이든")
+
+
+def test_asks_the_analyzer_again_after_falling_back_and_then_lets_go_of_its_model(
+        monkeypatch, caplog):
+    class Remote:
+        up = False
+
+        def tokenize(self, texts):
+            if not self.up:
+                raise Unavailable("down")
+            return [KToken("원격", "NNG", 0, 2)]
+
+    class Local:
+        def tokenize(self, texts):
+            return [KToken("로컬", "NNG", 0, 2)]
+
+    monkeypatch.setattr(analysis, "_kiwi", Local())
+    monkeypatch.setattr(analysis, "_kiwi_pid", os.getpid())
+    remote = Remote()
+    either = analysis._RemoteOrLocal(remote, retry_after=3600)
+    assert either.tokenize("하나") == [KToken("로컬", "NNG", 0, 2)]
+    assert either.fallen_back
+    remote.up = True
+    assert either.tokenize("둘") == [KToken("로컬", "NNG", 0, 2)]  # not asked again yet
+    either.fallen_back_at -= 3600
+    assert either.tokenize("셋") == [KToken("원격", "NNG", 0, 2)]
+    assert not either.fallen_back and analysis._kiwi is None
+    assert "is back" in caplog.text
+
+
+def test_an_inherited_model_is_never_released(monkeypatch):
+    inherited = object()
+    monkeypatch.setattr(analysis, "_kiwi", inherited)
+    monkeypatch.setattr(analysis, "_kiwi_pid", os.getppid())
+    analysis._release_local_kiwi()
+    assert analysis._kiwi is inherited
+
+
+@pytest.mark.slow
+def test_a_socket_still_closing_is_waited_out_and_a_new_server_started(tmp_path):
+    """A killed server's socket may still accept (its process is exiting) and reset each
+    connection: the client keeps trying, then starts a server of its own."""
+    path = str(tmp_path / "analyzer.sock")
+    dying = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dying.bind(path)
+    dying.listen(16)
+    resets = []
+
+    def reset_connections():
+        dying.settimeout(0.05)
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            try:
+                conn, _ = dying.accept()
+            except TimeoutError:
+                continue
+            time.sleep(0.01)  # the request is in: closing now resets the client
+            conn.close()
+            resets.append(1)
+        dying.close()
+
+    closer = threading.Thread(target=reset_connections)
+    closer.start()
+    remote = RemoteKiwi(path, owner=os.getpid())
+    try:
+        assert [t.form for t in remote.tokenize("헤더")] == ["헤더"]
+        assert resets and _alive(_pid(path))
+    finally:
+        closer.join()
+        remote.close()
+        _stop(path)
 
 
 @pytest.mark.slow
