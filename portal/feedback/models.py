@@ -21,7 +21,8 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(EventId, primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     day: Mapped[date] = mapped_column(Date)
-    session: Mapped[str] = mapped_column(String(32), index=True)
+    # Looked up by (day, session) only: no index of its own (migration 0016).
+    session: Mapped[str] = mapped_column(String(32))
     seq: Mapped[int] = mapped_column(Integer)  # order inside its batch
     type: Mapped[str] = mapped_column(String(16))
     page: Mapped[str] = mapped_column(String(255))
