@@ -38,13 +38,17 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
     # Rendered pages kept in each worker's memory: at most this many, and within
-    # RENDER_CACHE_BYTES; each page's sidebar navigation (which grows with the site: ~0.5 MB
-    # per page at 10,000 pages) within NAV_CACHE_BYTES; anonymous pages kept to answer
-    # during a database outage within STALE_PAGES_BYTES.
+    # RENDER_CACHE_BYTES; each page's sidebar navigation (~9 KB once pruned, see
+    # NAV_PRUNE_ABOVE; the whole tree is ~350 KB at 3,100 pages) within NAV_CACHE_BYTES;
+    # anonymous pages kept to answer during a database outage within STALE_PAGES_BYTES.
     RENDER_CACHE_SIZE = 2048
     RENDER_CACHE_BYTES = 16 * 1024 * 1024
     NAV_CACHE_BYTES = 16 * 1024 * 1024
     STALE_PAGES_BYTES = 16 * 1024 * 1024
+    # Past this many pages in a language's navigation, a page's sidebar holds only what
+    # is visible (top level, the path to the page and its siblings; other sections are
+    # links to their first page) instead of the whole tree. 0: always the whole tree.
+    NAV_PRUNE_ABOVE = 300
     SITE_NAME = "Signpost"
 
     # Reader events (POST /api/v1/events).

@@ -33,6 +33,7 @@ class NavNode:
     title: str
     lang: str | None = None  # language the title is in; differs from the reader's on fallback
     children: list = field(default_factory=list)
+    collapsed: bool = False  # a pruned section: `slug` is the page its link leads to
 
 
 @dataclass
@@ -131,6 +132,52 @@ def build_nav_tree(entries):
                 roots.append(labels[section])
             labels[section].children.append(node)
     return roots
+
+
+def prune_nav_tree(roots, current):
+    """The part of the tree a reader sees on page `current` (MkDocs Material's pruning).
+
+    Top-level items stay, and so do the children of every node on the path down to
+    `current` (its ancestors, and `current` itself when it is a section). Every other
+    section becomes a collapsed leaf linking to its own page, else to its first page depth
+    first, so each page stays reachable by clicks; a section with no page is dropped.
+    """
+    path = {id(node) for node in _path_to(roots, current)}
+    return _pruned(roots, path)
+
+
+def _path_to(nodes, slug):
+    """The nodes from a root down to the node of `slug`; empty when it is not in the tree."""
+    for node in nodes:
+        if slug is not None and node.slug == slug:
+            return [node]
+        below = _path_to(node.children, slug)
+        if below:
+            return [node, *below]
+    return []
+
+
+def _pruned(nodes, path):
+    kept = []
+    for node in nodes:
+        if not node.children:
+            if node.slug:
+                kept.append(node)
+        elif id(node) in path:
+            kept.append(NavNode(node.slug, node.title, node.lang, _pruned(node.children, path)))
+        elif (target := first_page(node)) is not None:
+            kept.append(NavNode(target, node.title, node.lang, collapsed=True))
+    return kept
+
+
+def first_page(node):
+    """The slug of `node` if it is a page, else of the first page inside it (depth first)."""
+    if node.slug:
+        return node.slug
+    for child in node.children:
+        if (slug := first_page(child)) is not None:
+            return slug
+    return None
 
 
 def breadcrumbs(entries, slug):

@@ -46,17 +46,25 @@ def nav_html(lang, current, entries, open_slugs):
     """The sidebar navigation markup for page `current`, cached until content changes.
 
     Rendering the whole tree costs more than the rest of a page, so each page's version
-    is rendered once per content change and kept in a bounded LRU cache.
+    is rendered once per content change and kept in a bounded LRU cache. Past
+    NAV_PRUNE_ABOVE entries only the visible part of the tree is sent (`prune_nav_tree`).
     """
     ext = current_app.extensions
+    cfg = current_app.config
     if "signpost_nav_html" not in ext:
-        cfg = current_app.config
         ext["signpost_nav_html"] = LRU(cfg["NAV_CACHE_BYTES"], weigh=size_of,
                                        max_items=cfg["RENDER_CACHE_SIZE"])
-    key = (lang, current, _stamp(), request.script_root)
-    macro = get_template_attribute("docs/_nav.html", "nav_tree")
-    return ext["signpost_nav_html"].get(
-        key, lambda: macro(queries.build_nav_tree(entries), lang, current, open_slugs))
+    limit = cfg["NAV_PRUNE_ABOVE"]
+    prune = bool(limit) and len(entries) > limit
+    key = (lang, current, prune, _stamp(), request.script_root)
+
+    def render():
+        tree = queries.build_nav_tree(entries)
+        if prune:
+            tree = queries.prune_nav_tree(tree, current)
+        macro = get_template_attribute("docs/_nav.html", "nav_tree")
+        return macro(tree, lang, current, open_slugs, pruned=prune)
+    return ext["signpost_nav_html"].get(key, render)
 
 
 def nav_entries(lang):
