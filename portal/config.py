@@ -58,6 +58,9 @@ class Config:
     # (a lone batch on a quiet server at once): each commit's fsync costs more CPU than the
     # batches it carries, taken from page serving. 0 commits each group as it forms.
     EVENT_COMMIT_SPACING = 0.02
+    # ...but no longer than until this many requests wait for the commit: each holds one of
+    # the worker's threads (GUNICORN_THREADS), which page requests need too.
+    EVENT_COMMIT_ENOUGH = 8
     # Events per minute per client (a salted, daily-rotating hash of address and browser);
     # counted in each worker's memory, or in Redis for every worker and node when REDIS_URL
     # is set. 0 turns the limits off.

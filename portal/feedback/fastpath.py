@@ -6,7 +6,7 @@ validating and storing a batch, so `EventsFastPath` hands POST /api/v1/events st
 `accept_events` inside an app context. The Flask view calls the same function, so both
 paths answer identically.
 """
-import json
+import orjson
 
 from portal.feedback.intake import (  # noqa: F401  (accept_events: the Flask view's entry)
     accept_events, check_rate, failure_answer, opted_out, parse_body, status_line)
@@ -26,7 +26,7 @@ class EventsFastPath:
             return self.wsgi_app(environ, start_response)
         with self.app.app_context():
             status, body, headers = self._handle(environ)
-        payload = json.dumps(body).encode()
+        payload = orjson.dumps(body)
         start_response(status_line(status), [
             ("Content-Type", "application/json"), ("Content-Length", str(len(payload))),
             *SECURITY_HEADERS, *headers.items()])

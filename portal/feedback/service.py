@@ -30,7 +30,8 @@ def _state():
             if "signpost_ingest" not in ext:
                 ext["signpost_ingest"] = {
                     "writer": GroupCommit(
-                        _flush, spacing=float(current_app.config["EVENT_COMMIT_SPACING"])),
+                        _flush, spacing=float(current_app.config["EVENT_COMMIT_SPACING"]),
+                        enough=int(current_app.config["EVENT_COMMIT_ENOUGH"])),
                     "limiter": ratelimit.from_config(current_app.config),
                     "pages": (float("-inf"), None, frozenset()),
                     "pages_lock": threading.Lock(),

@@ -11,7 +11,10 @@ CPU than the rows of a 50-event batch) was paid per batch, on the cores that ser
 `spacing` bounds that: a leader that comes less than `spacing` seconds after the previous
 group started waits out the rest of it (or until `max_items` are queued), so this process
 commits at most 1/spacing times a second while busy, and a lone batch on a quiet server is
-written at once.
+written at once. The wait also ends once `enough` requests are queued: each waiting request
+holds one of the worker's threads, and with small batches arriving fast (a reader's browser
+sends 2-3 events at a time) a 20 ms wait for 64 of them held every thread, so page requests
+queued behind the commit.
 """
 import threading
 import time
@@ -28,14 +31,15 @@ class _Ticket:
 class GroupCommit:
     """Runs `flush(items)` for items submitted concurrently, many at a time."""
 
-    def __init__(self, flush, max_items=64, spacing=0.0):
+    def __init__(self, flush, max_items=64, spacing=0.0, enough=8):
         self._flush = flush
         self._max = max_items
+        self._enough = max(1, min(enough, max_items))
         self._spacing = spacing
         self._lock = threading.Lock()
         self._pending = []
         self._leading = False
-        self._full = threading.Event()  # set when `max_items` wait: a lingering leader goes
+        self._full = threading.Event()  # set when `enough` wait: a lingering leader goes
         self._started = float("-inf")  # monotonic time the last group was taken
 
     def submit(self, item):
@@ -43,7 +47,7 @@ class GroupCommit:
         ticket = _Ticket(item)
         with self._lock:
             self._pending.append(ticket)
-            if len(self._pending) >= self._max:
+            if len(self._pending) >= self._enough:
                 self._full.set()
         while True:
             batch = self._take_lead(ticket)
@@ -66,7 +70,7 @@ class GroupCommit:
             self._full.wait(linger)
         with self._lock:
             batch, self._pending = self._pending[:self._max], self._pending[self._max:]
-            if len(self._pending) < self._max:
+            if len(self._pending) < self._enough:
                 self._full.clear()
             self._started = time.monotonic()
             return batch

@@ -68,3 +68,18 @@ def test_a_failed_flush_is_raised_in_every_request_of_its_group():
     committer = GroupCommit(fail)
     with pytest.raises(RuntimeError, match="disk full"):
         committer.submit("x")
+
+
+def test_enough_waiting_requests_end_the_wait_before_the_group_is_full():
+    """Each waiting request holds a server thread: `enough` of them are committed at once,
+    even though the group could take more and the spacing is not over."""
+    groups = []
+    committer = GroupCommit(groups.append, max_items=64, spacing=30.0, enough=3)
+    committer.submit("first")
+    started = time.monotonic()
+    workers = [threading.Thread(target=committer.submit, args=(n,)) for n in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=10)
+    assert time.monotonic() - started < 10 and sorted(groups[1]) == [0, 1, 2]
