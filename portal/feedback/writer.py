@@ -81,10 +81,14 @@ class GroupCommit:
             self._flush([t.item for t in batch])
         except Exception as exc:  # handed to every request in the group
             error = exc
+        for t in batch:
+            t.error, t.done = error, True
         with self._lock:
             self._leading = False
-            for t in batch:
-                t.error, t.done = error, True
-                t.wake.set()
-            if self._pending:
-                self._pending[0].wake.set()  # the next leader
+            following = self._pending[0] if self._pending else None
+        # Woken outside the lock: each wake hands a thread the GIL, and new requests
+        # queueing meanwhile need the lock, not the leader.
+        for t in batch:
+            t.wake.set()
+        if following is not None:
+            following.wake.set()  # the next leader
