@@ -146,6 +146,15 @@ def prune_nav_tree(roots, current):
     return _pruned(roots, path)
 
 
+def outline_nav_tree(roots):
+    """The top two levels of the tree, for a large site's contents (the docs home).
+
+    Top-level items keep their direct children; a section below them becomes a collapsed
+    leaf linking to its own page, else to its first page, whose sidebar lists the rest.
+    """
+    return _pruned(roots, {id(node) for node in roots})
+
+
 def _path_to(nodes, slug):
     """The nodes from a root down to the node of `slug`; empty when it is not in the tree."""
     for node in nodes:

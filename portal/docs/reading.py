@@ -49,22 +49,52 @@ def nav_html(lang, current, entries, open_slugs):
     is rendered once per content change and kept in a bounded LRU cache. Past
     NAV_PRUNE_ABOVE entries only the visible part of the tree is sent (`prune_nav_tree`).
     """
-    ext = current_app.extensions
-    cfg = current_app.config
-    if "signpost_nav_html" not in ext:
-        ext["signpost_nav_html"] = LRU(cfg["NAV_CACHE_BYTES"], weigh=size_of,
-                                       max_items=cfg["RENDER_CACHE_SIZE"])
-    limit = cfg["NAV_PRUNE_ABOVE"]
-    prune = bool(limit) and len(entries) > limit
-    key = (lang, current, prune, _stamp(), request.script_root)
+    prune = _large(entries)
 
     def render():
         tree = queries.build_nav_tree(entries)
         if prune:
             tree = queries.prune_nav_tree(tree, current)
-        macro = get_template_attribute("docs/_nav.html", "nav_tree")
-        return macro(tree, lang, current, open_slugs, pruned=prune)
-    return ext["signpost_nav_html"].get(key, render)
+        return _nav_macro()(tree, lang, current, open_slugs, pruned=prune)
+    return _nav_cache().get(("nav", lang, current, prune, _stamp(), request.script_root), render)
+
+
+def contents_html(lang, entries):
+    """The docs home's list of pages (None when there are none), cached like `nav_html`.
+
+    The whole tree, or past NAV_PRUNE_ABOVE entries its top two levels (`outline_nav_tree`):
+    the rest is reached through the sections, as from the sidebar.
+    """
+    if not entries:
+        return None
+    outline = _large(entries)
+
+    def render():
+        tree = queries.build_nav_tree(entries)
+        if outline:
+            tree = queries.outline_nav_tree(tree)
+        return _nav_macro()(tree, lang, None, [], pruned=outline)
+    return _nav_cache().get(("contents", lang, outline, _stamp(), request.script_root), render)
+
+
+def _large(entries):
+    """Whether a language's navigation is past NAV_PRUNE_ABOVE entries (0: never)."""
+    limit = current_app.config["NAV_PRUNE_ABOVE"]
+    return bool(limit) and len(entries) > limit
+
+
+def _nav_macro():
+    return get_template_attribute("docs/_nav.html", "nav_tree")
+
+
+def _nav_cache():
+    """The app's LRU of rendered navigation markup (sidebars and the home's contents)."""
+    ext = current_app.extensions
+    if "signpost_nav_html" not in ext:
+        cfg = current_app.config
+        ext["signpost_nav_html"] = LRU(cfg["NAV_CACHE_BYTES"], weigh=size_of,
+                                       max_items=cfg["RENDER_CACHE_SIZE"])
+    return ext["signpost_nav_html"]
 
 
 def nav_entries(lang):

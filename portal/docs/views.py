@@ -17,7 +17,8 @@ def home(lang):
     """The docs home: the `index` page when there is one, and the navigation tree."""
     entries = reading.nav_entries(lang)
     view = queries.get_page_view(db.session, "index", lang, current_app.config["SOURCE_LANGUAGE"])
-    return _render_page(view, entries, template="docs/home.html")
+    return _render_page(view, entries, template="docs/home.html",
+                        contents=reading.contents_html(lang, entries))
 
 
 @bp.route("/<lang:lang>/docs/<path:slug>")
@@ -34,17 +35,19 @@ def page(lang, slug):
     return _render_page(view, reading.nav_entries(lang))
 
 
-def _render_page(view, entries, template="docs/page.html"):
-    """The page; the anonymous variant when the page cache asks for it (see portal.pagecache)."""
+def _render_page(view, entries, template="docs/page.html", **context):
+    """The page; the anonymous variant when the page cache asks for it (see portal.pagecache).
+
+    `context`: more template variables, such as the home's `contents`.
+    """
     shared = begin_shared_render()
     slug = view.page.slug if view else None
     previous, following = queries.neighbours(entries, slug) if slug else (None, None)
     crumbs = queries.breadcrumbs(entries, slug)
     response = make_response(render_template(
         template, view=view, rendered=reading.rendered(view) if view else None,
-        nav=queries.build_nav_tree(entries), crumbs=crumbs,
-        nav_html=reading.nav_html(g.lang, slug, entries, [c.slug for c in crumbs]),
-        previous=previous, following=following, slug=slug))
+        crumbs=crumbs, nav_html=reading.nav_html(g.lang, slug, entries, [c.slug for c in crumbs]),
+        previous=previous, following=following, slug=slug, **context))
     if not shared:  # rendered for this session (account menu, drafts, flashes): never shared
         response.headers["Cache-Control"] = PRIVATE
     return response
