@@ -38,8 +38,8 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
     # Rendered pages kept in each worker's memory: at most this many, and within
-    # RENDER_CACHE_BYTES; each page's sidebar navigation (~9 KB once pruned, see
-    # NAV_PRUNE_ABOVE; the whole tree is ~350 KB at 3,100 pages) within NAV_CACHE_BYTES;
+    # RENDER_CACHE_BYTES; each page's sidebar navigation (~7 KB once pruned, see
+    # NAV_PRUNE_ABOVE; the whole tree is ~290 KB at 3,100 pages) within NAV_CACHE_BYTES;
     # anonymous pages kept to answer during a database outage within STALE_PAGES_BYTES.
     RENDER_CACHE_SIZE = 2048
     RENDER_CACHE_BYTES = 16 * 1024 * 1024
