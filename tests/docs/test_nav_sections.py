@@ -4,7 +4,7 @@ import re
 from flask import template_rendered
 
 from tests.docs.test_nav_pruning import (  # noqa: F401 (site is a fixture)
-    ALL_PAGES, DOCS, _ListChecker, links, sidebar, site)
+    ALL_PAGES, DOCS, _ListChecker, links, reachable, sidebar, site)
 
 
 def contents(client, lang="en"):
@@ -75,13 +75,7 @@ def test_the_home_of_a_large_site_lists_two_levels(site):
 
 def test_every_page_is_reachable_from_a_large_sites_home(site):
     _, client = site(NAV_PRUNE_ABOVE=3)
-    seen, todo = set(), list(links(contents(client)))
-    while todo:
-        slug = todo.pop()
-        if slug not in seen:
-            seen.add(slug)
-            todo += links(sidebar(client, slug))
-    assert seen == ALL_PAGES
+    assert reachable(client, links(contents(client))) == ALL_PAGES
 
 
 def test_the_home_without_pages_says_so(site, tmp_path):

@@ -49,17 +49,24 @@ def test_a_lone_item_on_a_quiet_committer_does_not_wait():
     assert groups == [["only"]] and time.monotonic() - started < 1.0
 
 
-def test_a_full_group_does_not_wait_out_the_spacing():
+def _second_group(count, **options):
+    """After a first item, `count` items from as many threads at once: (seconds, 2nd group).
+    With a spacing of 30 s the second group waits that long unless something ends it."""
     groups = []
-    committer = GroupCommit(groups.append, max_items=4, spacing=30.0)
-    committer.submit("first")  # the next group would have to wait 30 s unless it fills up
+    committer = GroupCommit(groups.append, spacing=30.0, **options)
+    committer.submit("first")
     started = time.monotonic()
-    workers = [threading.Thread(target=committer.submit, args=(n,)) for n in range(4)]
+    workers = [threading.Thread(target=committer.submit, args=(n,)) for n in range(count)]
     for w in workers:
         w.start()
     for w in workers:
         w.join(timeout=10)
-    assert time.monotonic() - started < 10 and sorted(groups[1]) == [0, 1, 2, 3]
+    return time.monotonic() - started, sorted(groups[1])
+
+
+def test_a_full_group_does_not_wait_out_the_spacing():
+    took, group = _second_group(4, max_items=4)
+    assert took < 10 and group == [0, 1, 2, 3]
 
 
 def test_a_failed_flush_is_raised_in_every_request_of_its_group():
@@ -73,13 +80,5 @@ def test_a_failed_flush_is_raised_in_every_request_of_its_group():
 def test_enough_waiting_requests_end_the_wait_before_the_group_is_full():
     """Each waiting request holds a server thread: `enough` of them are committed at once,
     even though the group could take more and the spacing is not over."""
-    groups = []
-    committer = GroupCommit(groups.append, max_items=64, spacing=30.0, enough=3)
-    committer.submit("first")
-    started = time.monotonic()
-    workers = [threading.Thread(target=committer.submit, args=(n,)) for n in range(3)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(timeout=10)
-    assert time.monotonic() - started < 10 and sorted(groups[1]) == [0, 1, 2]
+    took, group = _second_group(3, max_items=64, enough=3)
+    assert took < 10 and group == [0, 1, 2]
