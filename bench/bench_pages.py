@@ -100,7 +100,8 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
         floor_dir = folder / "floor"
         floor_dir.mkdir()
         _write_floor(floor_dir, path, headers, body)
-        with _server(dict(env, PYTHONPATH=str(floor_dir)), "floor:app", floor_dir) as floor_port:
+        floor_server = _server(dict(env, PYTHONPATH=str(floor_dir)), "floor:app", floor_dir)
+        with floor_server as floor_port:
             assert _get(floor_port, path)[2] == body
             _wrk(wrk, floor_port, path, 1)  # warm both up (the page cache, the workers)
             _wrk(wrk, port, path, 1)
@@ -119,6 +120,8 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
                     # the body: what any Flask app on these cores loses to the requests.
                     _compare_under_ingest(report, wrk, floor_port, path, "floor " + label,
                                           None, batch)
+                    _ingest_cost(report, wrk, floor_port, floor_server.proc.pid, batch,
+                                 "floor")
 
 
 def _report_headers(report, port, path, label, headers, body):
@@ -196,7 +199,7 @@ def _compare_under_ingest(report, wrk, port, path, label, database, batch=EVENT_
            + f"; {_steal(loaded)} with, {_steal(quiet)} without")
 
 
-def _ingest_cost(report, wrk, port, master, batch=EVENT_BATCH):
+def _ingest_cost(report, wrk, port, master, batch=EVENT_BATCH, server="Signpost"):
     """The workers' CPU per event with events alone arriving (no page load): what each
     event takes from page serving, less noisy than throughput on a shared machine."""
     workers = _workers(master)
@@ -204,7 +207,7 @@ def _ingest_cost(report, wrk, port, master, batch=EVENT_BATCH):
     result = _Sender(wrk, port, EVENTS_PER_SECOND, SECONDS, batch=batch).finish()
     used = sum(_cpu_seconds(pid) for pid in workers) - before
     events = result["sent"] * batch
-    report(f"pages: server CPU per event at {EVENTS_PER_SECOND:,} events/s, {batch} a request "
+    report(f"pages: {server} CPU per event at {EVENTS_PER_SECOND:,} events/s, {batch} a request "
            "(no page load)",
            f"{used / max(events, 1) * 1e6:.0f}", "us",
            note=f"{used / result['seconds'] * 100:.0f}% of a core for {len(workers)} workers; "
