@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from portal.auth.access import requires
 from portal.content import diff, editing, events, overview
+from portal.content.checks import images_without_alt
 from portal.content.render import render_markdown
 from portal.extensions import db
 from portal.write.forms import CreateForm, EditForm
@@ -216,7 +217,7 @@ def _context(page, translation, source):
 @bp.post("/preview")
 @requires("writer")
 def preview():
-    """Render Markdown exactly as the reader page would (JSON in, JSON out; CSRF checked)."""
+    """Render Markdown exactly as the reader page would, with its images lacking alt text."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("markdown"), str):
         abort(400, description="Send a JSON object with a markdown string.")
@@ -226,7 +227,7 @@ def preview():
     slug = data.get("slug") if isinstance(data.get("slug"), str) else ""
     rendered = render_markdown(data["markdown"], slug=slug, lang=lang,
                                url_prefix=request.script_root)
-    return jsonify(html=rendered.html)
+    return jsonify(html=rendered.html, image_alt_missing=images_without_alt(rendered.html))
 
 
 from portal.write import actions, revisions  # noqa: E402,F401  (routes on this blueprint)

@@ -94,6 +94,21 @@ def test_english_edit_flags_korean_everywhere(server, page, axe_check):
         "outdated"] is False
 
 
+def test_preview_tells_which_images_have_no_alt_text(server, page, axe_check):
+    _sign_in_role(page, server, "writer")
+    page.goto(server.url + EDIT)
+    notice = page.locator(".preview-pane .alt-notice[role=status]")
+    expect(notice).to_be_empty()
+    page.locator("textarea[name=markdown]").fill(
+        '# Install\n\n![](a.png)\n\n![A cat](b.png)\n\n<img src="c.png">\n\n'
+        '<img src="d.png" alt="">\n')
+    expect(notice.locator("li")).to_have_text(["a.png", "c.png"])
+    expect(notice).to_contain_text("have no text alternative")
+    axe_check(page, ".alt-notice")
+    page.locator("textarea[name=markdown]").fill("# Install\n\n![A cat](b.png)\n")
+    expect(notice.locator("li")).to_have_count(0)
+
+
 def _sign_in_role(page, server, role):
     email = f"{role}-editor@example.com"
     make_account(server, email, role)

@@ -113,6 +113,22 @@ def test_preview_uses_the_reader_pipeline(client, guide, writer):
     assert client.post("/write/preview", json={"nope": 1}).status_code == 400
 
 
+def test_preview_lists_images_without_alt_text(client, guide, writer):
+    response = client.post("/write/preview", json={
+        "markdown": '![](a.png)\n\n![A cat](b.png)\n\n<img src="c.png">\n\n<img src="d.png" alt="">',
+        "slug": "guide/install", "lang": "en"})
+    assert response.get_json()["image_alt_missing"] == [{"src": "a.png"}, {"src": "c.png"}]
+    clean = client.post("/write/preview", json={"markdown": "![A cat](b.png)"})
+    assert clean.get_json()["image_alt_missing"] == []
+
+
+def test_editor_carries_the_translated_alt_notice(client, guide, writer):
+    html = client.get("/write/pages/en/guide/install/edit").get_data(as_text=True)
+    assert 'class="alt-notice" role="status"' in html
+    assert "have no text alternative" in html and "an empty alt:" in html
+    assert 'data-example="&lt;img src=&quot;…&quot; alt=&quot;&quot;&gt;"' in html
+
+
 def test_history_diff_and_restore(client, guide, writer):
     _edit(client, markdown="# Install\n\nIntro.\n\n## Configure\n\nSet other things.\n",
           message="Reword the configuration")

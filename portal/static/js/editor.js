@@ -9,11 +9,44 @@
   if (!text || !pane || !window.fetch) { return; }
   var body = pane.querySelector(".preview-body");
   var status = pane.querySelector(".preview-status");
-  var timer = null, sent = 0, shown = 0;
+  var altNotice = pane.querySelector(".alt-notice");
+  var timer = null, sent = 0, shown = 0, altShown = "[]";
   pane.hidden = false;
   document.querySelector(".editor-panes").classList.add("with-preview");
 
   function say(key) { status.textContent = status.getAttribute("data-" + key) || ""; }
+
+  function paragraph(text) {
+    var p = document.createElement("p");
+    p.textContent = text;
+    return p;
+  }
+
+  /* Lists the images without alt text; rebuilt only when the list changes, so the status
+     region does not announce the same notice on every keystroke. */
+  function showMissingAlt(images) {
+    var key = JSON.stringify(images || []);
+    if (!altNotice || key === altShown) { return; }
+    altShown = key;
+    altNotice.textContent = "";
+    if (!images || !images.length) { return; }
+    var box = document.createElement("div"), list = document.createElement("ul");
+    box.className = "notice";
+    box.appendChild(paragraph(altNotice.getAttribute("data-intro") || ""));
+    images.forEach(function (image) {
+      var item = document.createElement("li"), code = document.createElement("code");
+      code.textContent = image.src;
+      item.appendChild(code);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    var hint = paragraph((altNotice.getAttribute("data-hint") || "") + " ");
+    var example = document.createElement("code");
+    example.textContent = altNotice.getAttribute("data-example") || "";
+    hint.appendChild(example);
+    box.appendChild(hint);
+    altNotice.appendChild(box);
+  }
 
   function refresh() {
     var mine = ++sent;
@@ -30,6 +63,7 @@
       if (mine < shown) { return; }  // an older answer arriving late
       shown = mine;
       body.innerHTML = data.html;  // sanitised by the server (nh3), like the reader page
+      showMissingAlt(data.image_alt_missing);
       say("updated");
     }).catch(function () { say("failed"); });
   }

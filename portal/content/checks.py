@@ -1,0 +1,64 @@
+"""Checks on a revision's rendered HTML that tell writers what readers will miss.
+
+They only report: the portal never invents a text alternative for an image.
+"""
+from html.parser import HTMLParser
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+def images_without_alt(html):
+    """The images in rendered `html` that have no text alternative, as [{"src": ...}] in order.
+
+    - `<img>` (raw HTML in the page) without an `alt` attribute is missing; an explicit
+      `alt=""` marks the image as decorative and is fine.
+    - A Markdown image `![](x.png)` is missing too, although Python-Markdown gives it
+      `alt=""`: Markdown has no other way to leave the alt out, so an empty one is far
+      more likely forgotten than chosen. The renderer replaces Markdown images with a
+      `role="img"` placeholder whose `aria-label` is the alt text and whose text is the
+      file's name (the path is not kept), so an empty label is reported with that name
+      as its `src`.
+    """
+    finder = _MissingAlt()
+    finder.feed(html)
+    finder.close()
+    return [{"src": src} for src in finder.found]
+
+
+class _MissingAlt(HTMLParser):
+    """Collects the `src` of images without alt text while walking the HTML once."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+        self._placeholder = None  # text of an unlabelled role="img" element being read
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self._placeholder is not None:
+            self._depth += tag not in VOID
+        elif tag == "img":
+            if "alt" not in attrs:
+                self.found.append(attrs.get("src") or "")
+        elif attrs.get("role") == "img" and not _labelled(attrs):
+            self._placeholder, self._depth = [], 0
+
+    def handle_endtag(self, tag):
+        if self._placeholder is None or tag in VOID:
+            return
+        if self._depth:
+            self._depth -= 1
+            return
+        self.found.append("".join(self._placeholder).strip())
+        self._placeholder = None
+
+    def handle_data(self, data):
+        if self._placeholder is not None:
+            self._placeholder.append(data)
+
+
+def _labelled(attrs):
+    """True when an element has a non-blank accessible name from its attributes."""
+    return any((attrs.get(name) or "").strip() for name in ("aria-label", "aria-labelledby", "title"))
