@@ -15,10 +15,10 @@ def images_without_alt(html):
       `alt=""` marks the image as decorative and is fine.
     - A Markdown image `![](x.png)` is missing too, although Python-Markdown gives it
       `alt=""`: Markdown has no other way to leave the alt out, so an empty one is far
-      more likely forgotten than chosen. The renderer replaces Markdown images with a
-      `role="img"` placeholder whose `aria-label` is the alt text and whose text is the
-      file's name (the path is not kept), so an empty label is reported with that name
-      as its `src`.
+      more likely forgotten than chosen. The renderer replaces Markdown images it does
+      not serve with a placeholder: one labelled with the alt text, or, without alt text,
+      a `no-alt` one holding the file's name (the path is not kept), reported with that
+      name as its `src`. An unlabelled `role="img"` element counts as missing too.
     """
     finder = _MissingAlt()
     finder.feed(html)
@@ -42,7 +42,8 @@ class _MissingAlt(HTMLParser):
         elif tag == "img":
             if "alt" not in attrs:
                 self.found.append(attrs.get("src") or "")
-        elif attrs.get("role") == "img" and not _labelled(attrs):
+        elif ((attrs.get("role") == "img" and not _labelled(attrs))
+              or "no-alt" in (attrs.get("class") or "").split()):
             self._placeholder, self._depth = [], 0
 
     def handle_endtag(self, tag):

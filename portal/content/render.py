@@ -22,7 +22,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-RENDER_VERSION = 4
+RENDER_VERSION = 5
 ADMONITION_TYPES = ["note", "attention", "caution", "danger", "error", "tip", "hint",
                     "warning", "info", "check", "important", "success", "question",
                     "failure", "bug", "example", "quote", "abstract", "todo"]
@@ -51,7 +51,7 @@ RENDERER_CLASSES = (
      "admonition", "admonition-title", "tabbed-set", "tabbed-alternate", "tabbed-labels",
      "tabbed-content", "tabbed-block", "task-list", "task-list-item", "task-list-control",
      "task-list-indicator", "footnote", "footnote-ref", "footnote-backref", "headerlink", "toc",
-     "keys", "placeholder", "missing-image", "mermaid", "details"}
+     "keys", "placeholder", "missing-image", "no-alt", "mermaid", "details"}
     | set(ADMONITION_TYPES)
     | {cls for cls in __import__("pygments.token").token.STANDARD_TYPES.values() if cls})
 RENDERER_CLASS_PATTERN = re.compile(r"^(?:key-[a-z0-9-]+|language-[\w+#.-]+)$")
@@ -101,9 +101,18 @@ class _LinkRewriter(Treeprocessor):
 
     @staticmethod
     def placeholder(img):
-        span = etree.Element("span", {"class": "missing-image", "role": "img",
-                                      "aria-label": img.get("alt") or ""})
-        span.text = img.get("alt") or posixpath.basename(img.get("src") or "")
+        """What stands for an image the portal does not serve: its alt text, labelled as an
+        image; without alt text, the file's name as plain text (an image with an empty
+        label is no image to assistive technology). Text after the image stays."""
+        alt = (img.get("alt") or "").strip()
+        if alt:
+            span = etree.Element("span", {"class": "missing-image", "role": "img",
+                                          "aria-label": alt})
+            span.text = alt
+        else:
+            span = etree.Element("span", {"class": "missing-image no-alt"})
+            span.text = posixpath.basename(img.get("src") or "")
+        span.tail = img.tail
         return span
 
 

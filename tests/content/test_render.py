@@ -103,6 +103,17 @@ def test_unresolvable_mkdocs_syntax_degrades_to_placeholders():
     assert "<img" not in html
 
 
+def test_an_image_placeholder_keeps_the_text_after_it_and_is_labelled_only_by_alt_text():
+    html = render_markdown("before ![](img/a.png) after ![A cat](c.png) end", slug="x",
+                           lang="en").html
+    assert "before " in html and " after " in html and " end" in html
+    # with alt text: an image named by it; without: the file's name as plain text, not an
+    # image with an empty name (axe role-img-alt)
+    assert '<span aria-label="A cat" class="missing-image" role="img">A cat</span>' in html
+    assert '<span class="missing-image no-alt">a.png</span>' in html
+    assert 'aria-label=""' not in html
+
+
 def test_md_links_become_portal_urls_in_same_language():
     html = render_markdown("[Next](../advanced/index.md#top) [Ext](https://example.com)",
                            slug="tutorial/first-steps", lang="ko", url_prefix="").html
