@@ -258,7 +258,7 @@ def render_markdown(text, slug="", lang="en", url_prefix=""):
         html = f"<pre>{_escape(text)}</pre>"
     heading_ids = frozenset(HEADING_ID.findall(html))
     toc = _rename_toc(getattr(md, "toc_tokens", []), heading_ids)
-    html = _focusable_code(sanitize(html, heading_ids))
+    html = _focusable_code(_raw_images(sanitize(html, heading_ids)))
     return Rendered(html=html, toc=toc, headings=list(_flatten(toc)), text=_plain_text(html))
 
 
@@ -271,6 +271,28 @@ def _rename_toc(tokens, heading_ids):
 
 
 PRE_TAG = re.compile(r"<pre(?=[\s>])")
+IMG_TAG = re.compile(r"<img\b[^>]*>")
+ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+
+
+def _raw_images(html):
+    """Images written as HTML in the page become the placeholder Markdown images get.
+
+    The portal serves no content images (and its CSP allows images from itself only), so
+    such an image would show as a broken one, with no text at all when it has no alt.
+    Runs on sanitised output, whose attributes are double-quoted and escaped.
+    """
+    def placeholder(match):
+        attrs = dict(ATTR.findall(match.group(0)))
+        alt = attrs.get("alt", "").strip()
+        if "alt" in attrs and not alt:  # decorative: nothing to stand in for
+            return ""
+        if alt:
+            return (f'<span aria-label="{alt}" class="missing-image" role="img">'
+                    f"{alt}</span>")
+        name = posixpath.basename(attrs.get("src", "").split("?")[0].split("#")[0])
+        return f'<span class="missing-image no-alt">{name}</span>'
+    return IMG_TAG.sub(placeholder, html) if "<img" in html else html
 
 
 def _focusable_code(html):

@@ -26,18 +26,22 @@ def test_corpus_sidebar_and_home_have_no_serious_violations(live_server, corpus_
                                                             page, axe_check):
     """The shared MkDocs corpus's English pages (155: the whole tree) imported with --mkdocs.
 
-    Only the navigation is checked: some of the corpus's pages have images without alt text.
+    Whole pages: python-types holds images written as HTML without alt text, which become
+    the file's name (the portal serves no images), not broken images with no name.
     """
     docs = tmp_path / "corpus"
     shutil.copytree(corpus_path / "en", docs / "en")  # English only: a 5 s import, not 30
     shutil.copy(corpus_path / "mkdocs.yml", docs)
     server = live_server(docs, mkdocs=True)
     for path in ("/en/docs/tutorial/first-steps", "/en/docs/advanced/settings",
-                 "/en/docs/tutorial/security/first-steps"):
+                 "/en/docs/tutorial/security/first-steps", "/en/docs/python-types"):
         page.goto(server.url + path)
         assert page.locator("#site-nav details > ul > li:first-child > a").count() >= 10
-        axe_check(page, "#site-nav")
+        axe_check(page)
+    assert page.locator("article .missing-image.no-alt").count() >= 5
     page.goto(server.url + "/en/")
+    # the home shows the corpus's index.md, whose own raw HTML misuses ARIA (a role that
+    # needs children it lacks): that is the content's, so the portal's parts are checked
     axe_check(page, "#site-nav")
     axe_check(page, ".contents")
 

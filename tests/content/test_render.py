@@ -114,6 +114,15 @@ def test_an_image_placeholder_keeps_the_text_after_it_and_is_labelled_only_by_al
     assert 'aria-label=""' not in html
 
 
+def test_an_image_written_as_html_gets_the_same_placeholder():
+    html = render_markdown('a <img src="/img/x.png?v=1"> b <img src="c.png" alt="A cat"> c\n\n'
+                           '<img src="border.png" alt="">', slug="x", lang="en").html
+    assert "<img" not in html  # it could only show broken: the portal serves no images
+    assert 'a <span class="missing-image no-alt">x.png</span> b' in html
+    assert '<span aria-label="A cat" class="missing-image" role="img">A cat</span> c' in html
+    assert "border.png" not in html  # decorative (alt=""): nothing stands in for it
+
+
 def test_md_links_become_portal_urls_in_same_language():
     html = render_markdown("[Next](../advanced/index.md#top) [Ext](https://example.com)",
                            slug="tutorial/first-steps", lang="ko", url_prefix="").html
