@@ -52,7 +52,7 @@ def nav_html(lang, current, entries, open_slugs):
     prune = _large(entries)
 
     def render():
-        tree = queries.build_nav_tree(entries)
+        tree = _nav_tree(lang)
         if prune:
             tree = queries.prune_nav_tree(tree, current)
         return _nav_macro()(tree, lang, current, open_slugs, pruned=prune)
@@ -70,7 +70,7 @@ def contents_html(lang, entries):
     outline = _large(entries)
 
     def render():
-        tree = queries.build_nav_tree(entries)
+        tree = _nav_tree(lang)
         if outline:
             tree = queries.outline_nav_tree(tree)
         return _nav_macro()(tree, lang, None, [], pruned=outline)
@@ -99,14 +99,30 @@ def _nav_cache():
 
 def nav_entries(lang):
     """Navigation entries for `lang`, cached until content changes."""
+    return _navigation(lang)["entries"]
+
+
+def _nav_tree(lang):
+    """The whole navigation tree of `lang` (read only: pruning builds new nodes), built
+    once per content change rather than once for each page's sidebar."""
+    navigation = _navigation(lang)
+    tree = navigation.get("tree")
+    if tree is None:
+        tree = navigation["tree"] = queries.build_nav_tree(navigation["entries"])
+    return tree
+
+
+def _navigation(lang):
+    """{"entries": [...], "tree": ... once built} of `lang` under this request's content stamp."""
     stamp = _stamp()
     cache = current_app.extensions.setdefault("signpost_nav_cache", {})
     key = (lang, stamp)
-    entries = cache.get(key)
-    if entries is None:
-        entries = queries.nav_entries(db.session, lang, current_app.config["SOURCE_LANGUAGE"])
+    navigation = cache.get(key)
+    if navigation is None:
+        navigation = {"entries": queries.nav_entries(db.session, lang,
+                                                     current_app.config["SOURCE_LANGUAGE"])}
         with _nav_lock:
             for old in [k for k in cache if k[0] == lang]:
                 cache.pop(old, None)
-            cache[key] = entries
-    return entries
+            cache[key] = navigation
+    return navigation

@@ -163,3 +163,16 @@ class _ListChecker(HTMLParser):
             self.problems.append(f"unexpected </{tag}>")
             return
         self.stack.pop()
+
+
+@pytest.mark.parametrize("prune_above", [3, 0])
+def test_the_tree_is_built_once_per_content_change_not_per_sidebar(site, monkeypatch,
+                                                                    prune_above):
+    from portal.content import queries
+    _, client = site(NAV_PRUNE_ABOVE=prune_above)
+    built = []
+    real = queries.build_nav_tree
+    monkeypatch.setattr(queries, "build_nav_tree", lambda entries: built.append(1) or real(entries))
+    sidebars = [sidebar(client, slug) for slug in ("guide/install", "reference/cli", "tutorial/first")]
+    assert len(set(sidebars)) == 3  # each page its own sidebar, from one tree
+    assert built == [1]
