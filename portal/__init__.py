@@ -37,6 +37,8 @@ def create_app(config=None):
     search_index.init_app(app)
     auth.init_app(app)
     feedback.init_app(app)
+    from portal.asgi import LoopGuard  # under `asgi:app`: Flask never runs in the event loop
+    app.wsgi_app = LoopGuard(app.wsgi_app)
     from portal.feedback.fastpath import EventsFastPath
     app.wsgi_app = EventsFastPath(app, app.wsgi_app)
     from portal import pagecache

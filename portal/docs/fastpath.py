@@ -6,11 +6,13 @@ per-worker store and the middleware that answers from it (a hit runs no Flask co
 import hashlib
 import logging
 import os
+import threading
 import time
 from email.utils import formatdate
 
 from werkzeug.http import parse_cookie, parse_date, parse_etags
 
+from portal.asgi import NeedsThread, in_loop
 from portal.cache import LRU
 from portal.pagecache import ANONYMOUS_SESSION_KEYS, ENVIRON_KEY, bump, changed_at, current
 
@@ -19,6 +21,7 @@ log = logging.getLogger(__name__)
 _DROPPED = frozenset({"content-length", "set-cookie", "date", "etag", "last-modified",
                       "cache-control", "expires"})
 _NOT_ON_304 = frozenset({"content-type", "content-length", "content-language"})
+RENDER_WAIT = 10.0  # seconds a request waits for another thread rendering the same page
 
 
 
@@ -57,6 +60,8 @@ class PageFastPath:
         self.started = time.time()
         self._accept_memo = LRU(512)  # Accept-Language header -> UI language
         self._catalogs = {}  # ui language -> last seen catalog stamp
+        self._rendering = {}  # key -> Event set when the thread rendering it is done
+        self._rendering_lock = threading.Lock()
         if current(app) is None:
             bump(app, "first start")
         app.extensions["signpost_page_cache"] = self
@@ -74,7 +79,9 @@ class PageFastPath:
         stamp, catalog = current(self.app), self._catalog(ui)
         entry = self.store.get(key)
         if entry is None or entry.stamp != stamp or entry.catalog != catalog:
-            fresh = self._render(environ, start_response, key, stamp, catalog, entry)
+            if in_loop(environ):  # rendering needs Flask: a thread's work (portal/asgi.py)
+                raise NeedsThread()
+            fresh = self._render_once(environ, start_response, key, stamp, catalog, entry)
             if not isinstance(fresh, Entry):
                 return fresh  # Flask's own answer (a redirect, a 404, a page not to share)
             entry = fresh
@@ -153,6 +160,33 @@ class PageFastPath:
         return stamp
 
     # -- a miss ----------------------------------------------------------------------
+
+    def _render_once(self, environ, start_response, key, stamp, catalog, previous):
+        """`_render`, by one thread at a time per page: after a publish every stored page
+        is stale, and the readers of a popular page arriving together would each render
+        it (16 threads rendering one page at once also keep the others from the GIL). The
+        rest wait for that render (at most RENDER_WAIT seconds) and send what it stored;
+        when it stored nothing they can use (a page not to share, a newer stamp), they
+        render it themselves."""
+        with self._rendering_lock:
+            running = self._rendering.get(key)
+            if running is None:
+                running = self._rendering[key] = threading.Event()
+                leading = True
+            else:
+                leading = False
+        if leading:
+            try:
+                return self._render(environ, start_response, key, stamp, catalog, previous)
+            finally:
+                with self._rendering_lock:
+                    del self._rendering[key]
+                running.set()
+        running.wait(RENDER_WAIT)
+        entry = self.store.get(key)
+        if entry is not None and entry.stamp == stamp and entry.catalog == catalog:
+            return entry
+        return self._render(environ, start_response, key, stamp, catalog, previous)
 
     def _render(self, environ, start_response, key, stamp, catalog, previous):
         """Ask Flask for the page; store and return an Entry, or pass Flask's answer on."""

@@ -8,6 +8,7 @@ paths answer identically.
 """
 import orjson
 
+from portal.asgi import NeedsThread, in_loop
 from portal.feedback.intake import (  # noqa: F401  (accept_events: the Flask view's entry)
     accept_events, check_rate, failure_answer, opted_out, parse_body, status_line)
 from portal.web import SECURITY_HEADERS
@@ -24,6 +25,8 @@ class EventsFastPath:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
+        if in_loop(environ):  # storing waits for a group commit: not in the event loop
+            raise NeedsThread()
         with self.app.app_context():
             status, body, headers = self._handle(environ)
         payload = orjson.dumps(body)

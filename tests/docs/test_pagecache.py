@@ -237,8 +237,9 @@ def test_bump_changes_the_stamp(app):
     assert pagecache.changed_at(app) > 0
 
 
-def _serve(app, workers):
-    """A gunicorn of `workers` processes on the app's instance folder and database."""
+def _serve(app, workers, worker="gthread"):
+    """A gunicorn of `workers` processes on the app's instance folder and database
+    (`worker` "asgi": gunicorn's asyncio worker serving `asgi:app`)."""
     import os
     import subprocess
     import sys
@@ -252,8 +253,10 @@ def _serve(app, workers):
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--no-control-socket", "--workers", str(workers),
-         "--threads", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env)
+         *(["--worker-class", "asgi"] if worker == "asgi" else ["--threads", "2"]),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "asgi:app" if worker == "asgi" else "wsgi:app"],
+        cwd=ROOT, env=dict(env, GUNICORN_THREADS="2") if worker == "asgi" else env)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -324,3 +327,38 @@ def test_during_an_outage_a_changed_page_is_served_from_its_last_cached_copy(
     assert during.headers["Cache-Control"] == "no-store"
     other = client.get("/en/docs/guide/other")  # never rendered by this worker: no copy
     assert other.status_code == 503 and other.headers["Retry-After"].isdigit()
+
+
+def test_readers_arriving_together_at_a_stale_page_wait_for_one_render(app, guide):
+    """After a publish, concurrent anonymous requests for the page render it once; the
+    others send what that render stored (the same bytes and ETag)."""
+    import threading
+    import time
+
+    from werkzeug.test import EnvironBuilder
+    fast = app.extensions["signpost_page_cache"]
+    inner, renders = fast.wsgi_app, []
+
+    def slow_flask(environ, start_response):
+        renders.append(environ["PATH_INFO"])
+        time.sleep(0.3)  # long enough for every reader below to arrive meanwhile
+        return inner(environ, start_response)
+    fast.wsgi_app = slow_flask
+    answers = []
+
+    def read():
+        environ = EnvironBuilder(path=URL, base_url="http://localhost").get_environ()
+        got = []
+        body = b"".join(fast(environ, lambda status, headers, exc_info=None: got.append(
+            (status, dict(headers)))))
+        answers.append((got[0][0], got[0][1]["ETag"], body))
+    readers = [threading.Thread(target=read) for _ in range(8)]
+    for t in readers:
+        t.start()
+    for t in readers:
+        t.join(10)
+    assert renders == [URL]
+    assert len(answers) == 8 and len(set(answers)) == 1 and answers[0][0] == "200 OK"
+    pagecache.bump(app, "a publish")  # stale again: the next reader renders it once more
+    read()
+    assert renders == [URL, URL]

@@ -1,0 +1,176 @@
+"""Signpost under gunicorn's asyncio worker (`gunicorn -k asgi asgi:app`, portal/asgi.py).
+
+In-process tests drive `WSGIBridge` with ASGI messages and record where each request ran:
+a stored anonymous page is answered in the event loop, everything else (Flask, storing
+events) in a thread, with the same answers gthread gives. A served test runs real gunicorn
+asyncio workers.
+"""
+import asyncio
+import json
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.asgi import LOOP_KEY, WSGIBridge
+from portal.extensions import db
+from portal.feedback.models import Event
+
+GUIDE = {
+    "en/index.md": "---\ntitle: Welcome\n---\n# Welcome\n\nStart here.\n",
+    "en/guide/install.md": "# Install\n\nOriginal install text.\n",
+    "ko/guide/install.md": "# 설치\n\n한국어 설치 안내.\n",
+}
+URL = "/en/docs/guide/install"
+BROWSER = [("Content-Type", "application/json"), ("User-Agent", "Mozilla/5.0 (X11; Linux)")]
+
+
+@pytest.fixture
+def guide(make_docs, import_docs):
+    return import_docs(make_docs(GUIDE))
+
+
+class Recording(WSGIBridge):
+    """The bridge, noting for each request whether it was answered in the loop or a thread."""
+
+    def __init__(self, app, **kwargs):
+        super().__init__(app, **kwargs)
+        self.ran = []
+
+    def _call(self, environ):
+        answer = super()._call(environ)  # NeedsThread passes through: not answered here
+        self.ran.append("loop" if environ.get(LOOP_KEY) else "thread")
+        return answer
+
+
+def request(bridge, method, path, headers=(), body=b"", query=b"", chunks=None):
+    """(status, {header: value}, body) of one ASGI HTTP request to `bridge`."""
+    parts = chunks if chunks is not None else [body]
+    messages = [{"type": "http.request", "body": p, "more_body": i < len(parts) - 1}
+                for i, p in enumerate(parts)]
+    sent = []
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+             "query_string": query, "root_path": "",
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
+             "server": ("127.0.0.1", 5000), "client": ("10.1.2.3", 40000)}
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(bridge(scope, receive, send))
+    start, body_message = sent
+    assert body_message["type"] == "http.response.body"
+    return (start["status"], {k.decode().lower(): v.decode() for k, v in start["headers"]},
+            body_message["body"])
+
+
+def test_a_stored_page_is_answered_in_the_loop_and_flask_runs_in_a_thread(app, guide):
+    bridge = Recording(app)
+    status, headers, first = request(bridge, "GET", URL)
+    assert status == 200 and b"Original install text." in first
+    assert bridge.ran == ["thread"]  # the first view renders through Flask
+    status, again, second = request(bridge, "GET", URL)
+    assert status == 200 and second == first and again["etag"] == headers["etag"]
+    assert bridge.ran == ["thread", "loop"]
+    status, _, body = request(bridge, "GET", URL, [("If-None-Match", headers["etag"])])
+    assert status == 304 and body == b""
+    assert bridge.ran[-1] == "loop"
+    status, _, _ = request(bridge, "GET", "/healthz")  # not a reader page: Flask, in a thread
+    assert status == 200 and bridge.ran[-1] == "thread"
+
+
+def test_answers_match_the_wsgi_app(app, client, guide):
+    """UTF-8 paths, query strings, 404s and HEAD answer as they do without the bridge."""
+    bridge = WSGIBridge(app)
+    for method, path, query in (("GET", "/ko/docs/guide/install", b""),
+                                ("GET", URL, b"from=%EC%84%A4"),
+                                ("GET", "/en/docs/guide/missing", b""),
+                                ("HEAD", URL, b"")):
+        status, headers, body = request(bridge, method, path, [("Host", "localhost")],
+                                        query=query)
+        expected = client.open(path, method=method, query_string=query.decode())
+        assert status == expected.status_code, path
+        assert body == expected.get_data(), path
+        assert headers["content-type"] == expected.headers["Content-Type"]
+    status, _, body = request(bridge, "GET", "/ko/docs/guide/install")
+    assert "한국어 설치 안내." in body.decode()
+
+
+def test_an_event_batch_is_stored_from_a_thread(app, guide):
+    bridge = Recording(app)
+    batch = {"session": uuid.uuid4().hex, "events": [
+        {"type": "page_view", "page": "guide/install", "lang": "en", "ref": "direct"},
+        {"type": "scroll", "page": "guide/install", "lang": "en", "depth": 40}]}
+    payload = json.dumps(batch).encode()
+    status, _, body = request(bridge, "POST", "/api/v1/events", BROWSER,
+                              chunks=[payload[:20], payload[20:]])  # sent in two parts
+    assert status == 202 and json.loads(body) == {"accepted": 2}
+    assert bridge.ran == ["thread"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Event)) == 2
+    status, _, body = request(bridge, "POST", "/api/v1/events", BROWSER, b'{"events": 3')
+    assert status == 400 and "not valid JSON" in json.loads(body)["error"]
+
+
+def test_a_body_over_the_limit_gets_413_before_the_app_runs(app):
+    bridge = Recording(app, max_body=1000)
+    status, _, body = request(bridge, "POST", "/api/v1/events",
+                              [("Content-Type", "application/json")], b"x" * 1001)
+    assert status == 413 and b"too large" in body
+    status, _, _ = request(bridge, "POST", "/api/v1/events",
+                           [("Content-Type", "application/json")], chunks=[b"x" * 600] * 2)
+    assert status == 413  # no Content-Length: counted as it arrives
+    assert bridge.ran == []
+
+
+def test_repeated_headers_reach_the_app_joined(app):
+    seen = {}
+
+    def inner(environ, start_response):
+        seen.update(environ)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    request(WSGIBridge(inner), "GET", "/x", [("Cookie", "a=1"), ("Cookie", "b=2"),
+                                             ("Accept", "text/html"), ("Accept", "*/*")],
+            query=b"q=%ED%95%9C")
+    assert seen["HTTP_COOKIE"] == "a=1; b=2"
+    assert seen["HTTP_ACCEPT"] == "text/html, */*"
+    assert seen["QUERY_STRING"] == "q=%ED%95%9C"
+    assert seen["REMOTE_ADDR"] == "10.1.2.3" and seen["SERVER_PORT"] == "5000"
+
+
+@pytest.mark.slow
+def test_served_by_asyncio_workers_pages_events_and_an_edit_reach_every_worker(app, guide):
+    from tests.docs.test_pagecache import _fetch, _serve, publish
+    proc, port = _serve(app, 2, worker="asgi")
+    try:
+        etags = set()
+        for _ in range(12):
+            status, headers, body = _fetch(port, URL)
+            assert status == 200 and "Original install text." in body
+            etags.add(headers["ETag"])
+        assert len(etags) == 1
+        old = etags.pop()
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        batch = {"session": uuid.uuid4().hex, "events": [
+            {"type": "page_view", "page": "guide/install", "lang": "en", "ref": "direct"}]}
+        conn.request("POST", "/api/v1/events", json.dumps(batch), dict(BROWSER))
+        response = conn.getresponse()
+        assert response.status == 202 and json.loads(response.read()) == {"accepted": 1}
+        conn.close()
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(Event)) == 1
+        publish("guide/install", "en", "# Install\n\nEdited in another process.\n")
+        for _ in range(12):
+            status, headers, body = _fetch(port, URL, {"If-None-Match": old})
+            assert status == 200 and "Edited in another process." in body
+            assert headers["ETag"] != old
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
