@@ -15,7 +15,8 @@ notes the hypervisor's steal time: a round with much of it was disturbed from ou
 
 Environment: BENCH_PAGES_SECONDS (per round, 5), BENCH_PAGES_ROUNDS (5),
 BENCH_PAGES_CONNECTIONS (32), BENCH_PAGES_EVENTS (events/s, 10000), BENCH_PAGES_BATCH (50),
-BENCH_PAGES_BEACON_BATCH (3; 0 skips it).
+BENCH_PAGES_BEACON_BATCH (3; 0 skips it), BENCH_PAGES_ASGI (1: also Signpost on gunicorn's
+asyncio worker, `gunicorn -k asgi asgi:app`, against the same floor; 0 skips it).
 `python -m bench.bench_pages send PORT RATE SECONDS` is the event sender on its own.
 """
 import contextlib
@@ -46,6 +47,8 @@ EVENTS_PER_SECOND = int(os.environ.get("BENCH_PAGES_EVENTS", 10_000))
 EVENT_BATCH = int(os.environ.get("BENCH_PAGES_BATCH", 50))
 BEACON_BATCH = int(os.environ.get("BENCH_PAGES_BEACON_BATCH", 3))
 RATIO_TARGET, P99_TARGET_MS, INGEST_DROP_TARGET = 0.7, 25.0, 0.25
+# Also measure Signpost on gunicorn's asyncio worker (`gunicorn -k asgi asgi:app`).
+ASGI = os.environ.get("BENCH_PAGES_ASGI", "1") != "0"
 GUIDE_PAGE = "/en/docs/searching"
 CORPUS_PAGE = "/en/docs/deployment/concepts"
 
@@ -111,6 +114,9 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
                 for results, p in (order if i % 2 == 0 else order[::-1]):
                     results.append(_wrk(wrk, p, path, SECONDS))
             _report_comparison(report, label, len(body), floor, signpost)
+            if ASGI:
+                _compare_asgi(report, wrk, folder, env, path, label, floor, floor_port,
+                              under_ingest)
             if under_ingest:
                 for batch in dict.fromkeys(b for b in (EVENT_BATCH, BEACON_BATCH) if b > 0):
                     _compare_under_ingest(report, wrk, port, path, label,
@@ -122,6 +128,29 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
                                           None, batch)
                     _ingest_cost(report, wrk, floor_port, floor_server.proc.pid, batch,
                                  "floor")
+
+
+def _compare_asgi(report, wrk, folder, env, path, label, floor, floor_port, under_ingest):
+    """The same page from Signpost on gunicorn's asyncio worker (`-k asgi asgi:app`,
+    portal/asgi.py), in rounds interleaved with the floor again; then under ingest."""
+    with _server(env, "asgi:app", ROOT, ["--worker-class", "asgi"]) as port:
+        _wrk(wrk, port, path, 1)
+        floor_again, asgi = [], []
+        for i in range(ROUNDS):
+            order = [(floor_again, floor_port), (asgi, port)]
+            for results, p in (order if i % 2 == 0 else order[::-1]):
+                results.append(_wrk(wrk, p, path, SECONDS))
+        floor_rps = statistics.median(r["rps"] for r in floor + floor_again)
+        rps = statistics.median(r["rps"] for r in asgi)
+        errors = sum(r["errors"] for r in asgi)
+        report(f"pages: {label}, Signpost on the asyncio worker, {CONNECTIONS} conns",
+               f"{rps:,.0f}", "req/s", note=f"{rps / floor_rps:.2f}x the floor (gthread); p99 "
+               f"{statistics.median(r['p99'] for r in asgi):.1f} ms; rounds "
+               + ", ".join(f"{r['rps']:,.0f}" for r in asgi) + f"; {errors} errors")
+        if under_ingest:
+            for batch in dict.fromkeys(b for b in (EVENT_BATCH, BEACON_BATCH) if b > 0):
+                _compare_under_ingest(report, wrk, port, path, "asyncio worker " + label,
+                                      folder / "signpost.db", batch)
 
 
 def _report_headers(report, port, path, label, headers, body):
@@ -244,15 +273,15 @@ def _events_after(database, first):
 class _server:
     """gunicorn with the repository's gunicorn.conf.py on a free port (context manager)."""
 
-    def __init__(self, env, target, cwd):
-        self.env, self.target, self.cwd = env, target, cwd
+    def __init__(self, env, target, cwd, options=()):
+        self.env, self.target, self.cwd, self.options = env, target, cwd, list(options)
 
     def __enter__(self):
         self.port = free_port()
         env = dict(self.env, PORT=str(self.port))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-             "--no-control-socket", "--log-level", "warning", self.target],
+             "--no-control-socket", "--log-level", "warning", *self.options, self.target],
             cwd=self.cwd, env=env)
         deadline = time.monotonic() + 60
         while True:
