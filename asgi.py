@@ -1,4 +1,7 @@
-"""gunicorn entry point for the asyncio worker: `gunicorn -k asgi asgi:app` (see portal/asgi.py)."""
+"""gunicorn entry point for the asyncio worker (see portal/asgi.py):
+
+    gunicorn -k asgi --reuse-port asgi:app
+"""
 from portal.asgi import WSGIBridge
 from wsgi import app as flask_app
 

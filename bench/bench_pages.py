@@ -16,7 +16,7 @@ notes the hypervisor's steal time: a round with much of it was disturbed from ou
 Environment: BENCH_PAGES_SECONDS (per round, 5), BENCH_PAGES_ROUNDS (5),
 BENCH_PAGES_CONNECTIONS (32), BENCH_PAGES_EVENTS (events/s, 10000), BENCH_PAGES_BATCH (50),
 BENCH_PAGES_BEACON_BATCH (3; 0 skips it), BENCH_PAGES_ASGI (1: also Signpost on gunicorn's
-asyncio worker, `gunicorn -k asgi asgi:app`, against the same floor; 0 skips it).
+asyncio worker, `gunicorn -k asgi --reuse-port asgi:app`, against the same floor; 0 skips it).
 `python -m bench.bench_pages send PORT RATE SECONDS` is the event sender on its own.
 """
 import contextlib
@@ -47,7 +47,7 @@ EVENTS_PER_SECOND = int(os.environ.get("BENCH_PAGES_EVENTS", 10_000))
 EVENT_BATCH = int(os.environ.get("BENCH_PAGES_BATCH", 50))
 BEACON_BATCH = int(os.environ.get("BENCH_PAGES_BEACON_BATCH", 3))
 RATIO_TARGET, P99_TARGET_MS, INGEST_DROP_TARGET = 0.7, 25.0, 0.25
-# Also measure Signpost on gunicorn's asyncio worker (`gunicorn -k asgi asgi:app`).
+# Also measure Signpost on gunicorn's asyncio worker (`gunicorn -k asgi --reuse-port asgi:app`).
 ASGI = os.environ.get("BENCH_PAGES_ASGI", "1") != "0"
 GUIDE_PAGE = "/en/docs/searching"
 CORPUS_PAGE = "/en/docs/deployment/concepts"
@@ -133,7 +133,7 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
 def _compare_asgi(report, wrk, folder, env, path, label, floor, floor_port, under_ingest):
     """The same page from Signpost on gunicorn's asyncio worker (`-k asgi asgi:app`,
     portal/asgi.py), in rounds interleaved with the floor again; then under ingest."""
-    with _server(env, "asgi:app", ROOT, ["--worker-class", "asgi"]) as port:
+    with _server(env, "asgi:app", ROOT, ["--worker-class", "asgi", "--reuse-port"]) as port:
         _wrk(wrk, port, path, 1)
         floor_again, asgi = [], []
         for i in range(ROUNDS):

@@ -1,8 +1,10 @@
-"""Signpost under gunicorn's asyncio worker (`gunicorn -k asgi asgi:app`, portal/asgi.py).
+"""Signpost under gunicorn's asyncio worker (portal/asgi.py:
+`gunicorn -k asgi --reuse-port asgi:app`).
 
 In-process tests drive `WSGIBridge` with ASGI messages and record where each request ran:
-a stored anonymous page is answered in the event loop, everything else (Flask, storing
-events) in a thread, with the same answers gthread gives. A served test runs real gunicorn
+a stored anonymous page and the checks of an event batch run in the event loop (the batch
+is answered once the background committer has written it), everything else runs Flask in a
+thread, with the same answers gthread gives. A served test runs real gunicorn
 asyncio workers.
 """
 import asyncio
@@ -100,20 +102,80 @@ def test_answers_match_the_wsgi_app(app, client, guide):
     assert "한국어 설치 안내." in body.decode()
 
 
-def test_an_event_batch_is_stored_from_a_thread(app, guide):
-    bridge = Recording(app)
-    batch = {"session": uuid.uuid4().hex, "events": [
+def batch_of(n=2):
+    return {"session": uuid.uuid4().hex, "events": [
         {"type": "page_view", "page": "guide/install", "lang": "en", "ref": "direct"},
-        {"type": "scroll", "page": "guide/install", "lang": "en", "depth": 40}]}
-    payload = json.dumps(batch).encode()
+        {"type": "scroll", "page": "guide/install", "lang": "en", "depth": 40}][:n]}
+
+
+def stored_events(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Event))
+
+
+def test_an_event_batch_is_validated_in_the_loop_and_answered_once_committed(app, guide):
+    bridge = Recording(app)
+    payload = json.dumps(batch_of()).encode()
     status, _, body = request(bridge, "POST", "/api/v1/events", BROWSER,
                               chunks=[payload[:20], payload[20:]])  # sent in two parts
     assert status == 202 and json.loads(body) == {"accepted": 2}
-    assert bridge.ran == ["thread"]
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Event)) == 2
+    assert bridge.ran == ["loop"]  # no thread: the background committer wrote it
+    assert stored_events(app) == 2  # committed before the answer
     status, _, body = request(bridge, "POST", "/api/v1/events", BROWSER, b'{"events": 3')
     assert status == 400 and "not valid JSON" in json.loads(body)["error"]
+    bot = [("Content-Type", "application/json"), ("User-Agent", "curl/8.0")]
+    status, _, body = request(bridge, "POST", "/api/v1/events", bot, payload)
+    assert status == 202 and json.loads(body)["reason"] == "bot"
+    assert bridge.ran[-1] == "thread"  # a drop is counted in the database: not in the loop
+
+
+def test_batches_arriving_together_share_commits_and_none_is_lost(app, guide, monkeypatch):
+    from portal.feedback import service
+    groups = []
+    flush = service._flush
+
+    def counting(batches):
+        groups.append(len(batches))
+        flush(batches)
+    monkeypatch.setattr(service, "_flush", counting)
+    bridge = WSGIBridge(app)
+
+    async def many():
+        async def one():
+            sent = []
+            messages = [{"type": "http.request", "body": json.dumps(batch_of()).encode(),
+                         "more_body": False}]
+            scope = {"type": "http", "method": "POST", "scheme": "http",
+                     "path": "/api/v1/events", "query_string": b"", "root_path": "",
+                     "headers": [(k.lower().encode(), v.encode()) for k, v in BROWSER],
+                     "server": ("127.0.0.1", 5000), "client": ("10.1.2.3", 40000)}
+
+            async def receive():
+                return messages.pop(0)
+
+            async def send(message):
+                sent.append(message)
+            await bridge(scope, receive, send)
+            return sent[0]["status"]
+        return await asyncio.gather(*(one() for _ in range(40)))
+    assert asyncio.run(many()) == [202] * 40
+    assert stored_events(app) == 80 and sum(groups) == 40
+    assert len(groups) < 40  # waiting batches went into shared commits
+
+
+def test_a_failed_background_commit_answers_503_and_stores_nothing(app, guide, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from portal.feedback import service
+
+    def down(batches):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+    monkeypatch.setattr(service, "_flush", down)
+    status, headers, body = request(WSGIBridge(app), "POST", "/api/v1/events", BROWSER,
+                                    json.dumps(batch_of()).encode())
+    assert status == 503 and headers["retry-after"].isdigit()
+    assert "unavailable" in json.loads(body)["error"]
+    assert stored_events(app) == 0
 
 
 def test_a_body_over_the_limit_gets_413_before_the_app_runs(app):
@@ -164,8 +226,7 @@ def test_served_by_asyncio_workers_pages_events_and_an_edit_reach_every_worker(a
         response = conn.getresponse()
         assert response.status == 202 and json.loads(response.read()) == {"accepted": 1}
         conn.close()
-        with app.app_context():
-            assert db.session.scalar(select(func.count()).select_from(Event)) == 1
+        assert stored_events(app) == 1
         publish("guide/install", "en", "# Install\n\nEdited in another process.\n")
         for _ in range(12):
             status, headers, body = _fetch(port, URL, {"If-None-Match": old})

@@ -7,10 +7,14 @@ validating and storing a batch, so `EventsFastPath` hands POST /api/v1/events st
 paths answer identically.
 """
 import orjson
+from flask import current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from portal.asgi import NeedsThread, in_loop
+from portal.asgi import COMMIT_KEY, NeedsThread, in_loop
+from portal.feedback import service
 from portal.feedback.intake import (  # noqa: F401  (accept_events: the Flask view's entry)
-    accept_events, check_rate, failure_answer, opted_out, parse_body, status_line)
+    IngestError, accept_events, check_rate, failure_answer, is_bot, note_refusal, opted_out,
+    parse_body, status_line)
 from portal.web import SECURITY_HEADERS
 
 PATH = "/api/v1/events"
@@ -25,17 +29,52 @@ class EventsFastPath:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
-        if in_loop(environ):  # storing waits for a group commit: not in the event loop
-            raise NeedsThread()
         with self.app.app_context():
-            status, body, headers = self._handle(environ)
-        payload = orjson.dumps(body)
-        start_response(status_line(status), [
-            ("Content-Type", "application/json"), ("Content-Length", str(len(payload))),
-            *SECURITY_HEADERS, *headers.items()])
-        return [payload]
+            if in_loop(environ):
+                status, body, headers = self._in_loop(environ)
+            else:
+                status, body, headers = self._handle(environ)
+        status, headers, chunks = self._answer(status, body, headers)
+        start_response(status, headers)
+        return chunks
 
-    def _handle(self, environ):
+    @staticmethod
+    def _answer(status, body, headers):
+        payload = orjson.dumps(body)
+        return status_line(status), [
+            ("Content-Type", "application/json"), ("Content-Length", str(len(payload))),
+            *SECURITY_HEADERS, *headers.items()], [payload]
+
+    def _in_loop(self, environ):
+        """In the asyncio worker's event loop (portal/asgi.py): the checks and validation
+        run here and the batch goes to the background committer; the bridge sends this
+        answer once the commit is done, or `_failed_commit`'s if it failed."""
+        if not service.loop_safe() or is_bot(environ.get("HTTP_USER_AGENT", ""),
+                                             current_app.config["EVENT_BOT_PATTERNS"]):
+            raise NeedsThread()  # Redis rate limits (a network round trip), a drop to count
+        queued = []
+
+        def later(batch):
+            queued.append(service.store_later(batch))
+            return len(batch.events)
+        answer = self._handle(environ, store=later)
+        if queued:
+            environ[COMMIT_KEY] = (queued[0], self._failed_commit)
+        return answer
+
+    def _failed_commit(self, exc):
+        """(status, headers, chunks) for a batch whose background commit failed: 503 with
+        Retry-After while the database is out, as when the commit runs in the request."""
+        with self.app.app_context():
+            if isinstance(exc, (OperationalError, InterfaceError)):
+                exc = service.unavailable(exc)
+            if isinstance(exc, IngestError):
+                exc.reason = "unavailable"
+                note_refusal(exc)
+                return self._answer(exc.status, {"error": exc.message}, exc.headers)
+            return self._answer(*failure_answer(exc))
+
+    def _handle(self, environ, store=None):
         stream = environ["wsgi.input"]
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -46,6 +85,7 @@ class EventsFastPath:
             return accept_events(lambda n: stream.read(min(n, length)) if length else b"",
                                  mimetype, length, environ.get("HTTP_USER_AGENT", ""),
                                  environ.get("REMOTE_ADDR", ""),
-                                 opted_out(environ.get("HTTP_DNT"), environ.get("HTTP_SEC_GPC")))
+                                 opted_out(environ.get("HTTP_DNT"), environ.get("HTTP_SEC_GPC")),
+                                 store=store)
         except Exception as exc:  # the same 503/500 answer as the Flask view's path
             return failure_answer(exc)

@@ -30,7 +30,8 @@ refusals = Counter()
 _refusals_lock = threading.Lock()
 
 
-def _note_refusal(exc):
+def note_refusal(exc):
+    """Count and log a refusal under its reason (IngestError.reason, else 'invalid')."""
     reason = getattr(exc, "reason", None) or "invalid"
     exc.reason = reason
     with _refusals_lock:
@@ -72,11 +73,12 @@ def check_rate(address, user_agent, events, bot=False):
                      "rate", retry_after=wait)
 
 
-def run(payload, *, count, user_agent, address, opted_out=False, build):
+def run(payload, *, count, user_agent, address, opted_out=False, build, store=None):
     """The steps after the body: opted out -> bot -> rate -> validate (`build`) -> store.
 
     `payload` is the decoded body, `count` how many events it claims to hold and `build`
-    turns it into a validated `Batch` (raising IngestError). Returns (status, body); a
+    turns it into a validated `Batch` (raising IngestError); `store` (service.store when
+    None) stores it and returns how many events it holds. Returns (status, body); a
     refusal raises IngestError with a named `reason`.
     """
     if opted_out:
@@ -96,14 +98,18 @@ def run(payload, *, count, user_agent, address, opted_out=False, build):
             exc.reason = "invalid"
         raise
     try:
-        return 202, {"accepted": service.store(batch)}
+        return 202, {"accepted": (store or service.store)(batch)}
     except IngestError as exc:
         exc.reason = getattr(exc, "reason", None) or "unavailable"
         raise
 
 
-def accept_events(read_body, mimetype, content_length, user_agent, address, opted_out=False):
+def accept_events(read_body, mimetype, content_length, user_agent, address, opted_out=False,
+                  store=None):
     """Validate and store one event batch; returns (status, JSON-able body, extra headers).
+
+    `store`: what stores the validated batch (service.store, which returns once it is
+    committed, when None).
 
     `opted_out` (Do-Not-Track or GPC sent): nothing is stored or counted, the answer is
     202 with every event dropped for the reason "do_not_track".
@@ -115,10 +121,10 @@ def accept_events(read_body, mimetype, content_length, user_agent, address, opte
             payload, count=len(listed) if isinstance(listed, list) else 0,
             user_agent=user_agent, address=address, opted_out=opted_out,
             build=lambda p: parse_batch(p, service.known_pages(),
-                                        current_app.config["EVENT_MAX_BATCH"]))
+                                        current_app.config["EVENT_MAX_BATCH"]), store=store)
         return status, body, {}
     except IngestError as exc:
-        _note_refusal(exc)
+        note_refusal(exc)
         return exc.status, {"error": exc.message}, exc.headers
 
 
@@ -133,7 +139,7 @@ def accept_vote(event, session, user_agent, address):
                                                 "events": [dict(e, type="feedback")]},
                                                service.known_pages()))
     except IngestError as exc:
-        _note_refusal(exc)
+        note_refusal(exc)
         raise
 
 

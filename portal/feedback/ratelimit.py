@@ -104,6 +104,7 @@ class RateLimiter:
         self.address_limit = int(address_limit if address_limit is not None else self.limit * 10)
         self.bot_limit = int(bot_limit if bot_limit is not None else self.limit)
         self.counts = RedisCounts(redis_url) if redis_url else MemoryCounts()
+        self.shared = bool(redis_url)  # counting asks Redis over the network
         # Recent clients' keys: a reader's browser sends a batch every 15 s, each charged
         # to two keys; hashing them again each time was a tenth of a small batch's cost.
         self._hashes = {}

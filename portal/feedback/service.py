@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.feedback.store import side_effect_events, store_batches, write_events
 from portal.feedback.validate import IngestError
 from portal.feedback import ratelimit
-from portal.feedback.writer import GroupCommit
+from portal.feedback.writer import BackgroundCommit, GroupCommit
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -35,8 +35,19 @@ def _state():
                     "limiter": ratelimit.from_config(current_app.config),
                     "pages": (float("-inf"), None, frozenset()),
                     "pages_lock": threading.Lock(),
-                    "write_lock": _write_lock()}
+                    "write_lock": _write_lock(),
+                    "background": _background_writer(current_app._get_current_object())}
     return ext["signpost_ingest"]
+
+
+def _background_writer(app):
+    """The committer of batches validated in an event loop (`store_later`)."""
+    def flush(batches):
+        with app.app_context():
+            _flush(batches)
+            if health.down:
+                health.succeeded(wrote=True)
+    return BackgroundCommit(flush, spacing=float(app.config["EVENT_COMMIT_SPACING"]))
 
 
 def _write_lock():
@@ -102,12 +113,29 @@ def store(batch):
     try:
         _state()["writer"].submit(batch)
     except (OperationalError, InterfaceError) as exc:
-        health.failed(exc)  # one log line per outage, not a traceback per batch
-        raise IngestError(503, "The event store is unavailable right now; retry in "
-                               f"{RETRY_SECONDS} seconds.", retry_after=RETRY_SECONDS) from None
+        raise unavailable(exc) from None
     if health.down:  # events are written through the driver: SQLAlchemy's events miss them
         health.succeeded(wrote=True)
     return len(batch.events)
+
+
+def unavailable(exc):
+    """IngestError 503 with Retry-After for a database error that stopped a write (the
+    client keeps its events and sends them later); one log line per outage."""
+    health.failed(exc)
+    return IngestError(503, "The event store is unavailable right now; retry in "
+                            f"{RETRY_SECONDS} seconds.", retry_after=RETRY_SECONDS)
+
+
+def store_later(batch):
+    """Queue a validated batch for the background committer; returns a Future done once
+    it is committed (for an event loop, which must not wait in a thread)."""
+    return _state()["background"].submit(batch)
+
+
+def loop_safe():
+    """True when validating a batch needs no network round trip (no Redis rate limits)."""
+    return not _state()["limiter"].shared
 
 
 def limiter():

@@ -16,6 +16,7 @@ holds one of the worker's threads, and with small batches arriving fast (a reade
 sends 2-3 events at a time) a 20 ms wait for 64 of them held every thread, so page requests
 queued behind the commit.
 """
+import concurrent.futures
 import threading
 import time
 
@@ -92,3 +93,57 @@ class GroupCommit:
             t.wake.set()
         if following is not None:
             following.wake.set()  # the next leader
+
+
+class BackgroundCommit:
+    """Group commit for callers that must not block: the asyncio worker's event loop.
+
+    `submit(item)` queues the item and returns a `concurrent.futures.Future`, done once
+    the item is committed (or failed with the flush's error). One thread per process
+    commits whatever is queued, at most `max_items` at a time and at most once every
+    `spacing` seconds while busy. Requests waiting for their commit hold no thread, so
+    their number is not bounded by a thread pool (under `GroupCommit` each waits in a
+    thread of its own: 16 threads per worker capped 3-event batches at ~6,400 events/s).
+    """
+
+    def __init__(self, flush, max_items=64, spacing=0.0):
+        self._flush, self._max, self._spacing = flush, max_items, spacing
+        self._lock = threading.Lock()
+        self._pending = []
+        self._wake = threading.Event()
+        self._thread = None
+
+    def submit(self, item):
+        """Queue `item`; the returned Future is done when its group is committed."""
+        done = concurrent.futures.Future()
+        with self._lock:
+            self._pending.append((item, done))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                name="signpost-event-commit")
+                self._thread.start()
+        self._wake.set()
+        return done
+
+    def _run(self):
+        started = float("-inf")
+        while True:
+            self._wake.wait()
+            linger = started + self._spacing - time.monotonic()
+            if linger > 0:  # busy: let more batches join this group
+                time.sleep(linger)
+            with self._lock:
+                group, self._pending = self._pending[:self._max], self._pending[self._max:]
+                if not self._pending:
+                    self._wake.clear()
+            if not group:
+                continue
+            started = time.monotonic()
+            try:
+                self._flush([item for item, _ in group])
+            except Exception as exc:  # handed to every request of the group
+                for _, done in group:
+                    done.set_exception(exc)
+            else:
+                for _, done in group:
+                    done.set_result(None)

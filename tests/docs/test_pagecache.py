@@ -253,7 +253,7 @@ def _serve(app, workers, worker="gthread"):
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--no-control-socket", "--workers", str(workers),
-         *(["--worker-class", "asgi"] if worker == "asgi" else ["--threads", "2"]),
+         *(["--worker-class", "asgi", "--reuse-port"] if worker == "asgi" else ["--threads", "2"]),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "asgi:app" if worker == "asgi" else "wsgi:app"],
         cwd=ROOT, env=dict(env, GUNICORN_THREADS="2") if worker == "asgi" else env)
