@@ -108,11 +108,7 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
             assert _get(floor_port, path)[2] == body
             _wrk(wrk, floor_port, path, 1)  # warm both up (the page cache, the workers)
             _wrk(wrk, port, path, 1)
-            floor, signpost = [], []
-            for i in range(ROUNDS):
-                order = [(floor, floor_port), (signpost, port)]
-                for results, p in (order if i % 2 == 0 else order[::-1]):
-                    results.append(_wrk(wrk, p, path, SECONDS))
+            floor, signpost = _interleaved(wrk, path, floor_port, port)
             _report_comparison(report, label, len(body), floor, signpost)
             if ASGI:
                 _compare_asgi(report, wrk, folder, env, path, label, floor, floor_port,
@@ -130,16 +126,23 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
                                  "floor")
 
 
+def _interleaved(wrk, path, first_port, second_port):
+    """ROUNDS wrk runs on each of two servers, taking turns (which goes first alternates);
+    the two lists of results."""
+    first, second = [], []
+    for i in range(ROUNDS):
+        order = [(first, first_port), (second, second_port)]
+        for results, port in (order if i % 2 == 0 else order[::-1]):
+            results.append(_wrk(wrk, port, path, SECONDS))
+    return first, second
+
+
 def _compare_asgi(report, wrk, folder, env, path, label, floor, floor_port, under_ingest):
     """The same page from Signpost on gunicorn's asyncio worker (`-k asgi asgi:app`,
     portal/asgi.py), in rounds interleaved with the floor again; then under ingest."""
     with _server(env, "asgi:app", ROOT, ["--worker-class", "asgi", "--reuse-port"]) as port:
         _wrk(wrk, port, path, 1)
-        floor_again, asgi = [], []
-        for i in range(ROUNDS):
-            order = [(floor_again, floor_port), (asgi, port)]
-            for results, p in (order if i % 2 == 0 else order[::-1]):
-                results.append(_wrk(wrk, p, path, SECONDS))
+        floor_again, asgi = _interleaved(wrk, path, floor_port, port)
         floor_rps = statistics.median(r["rps"] for r in floor + floor_again)
         rps = statistics.median(r["rps"] for r in asgi)
         errors = sum(r["errors"] for r in asgi)
