@@ -14,7 +14,8 @@ asyncio worker:
 - Anything that needs more (Flask itself, a bot's drop count, Redis rate limits) stops
   with `NeedsThread` before doing any work (`LoopGuard` sits just outside Flask) and runs
   again from the start in a thread of the worker's pool (`GUNICORN_THREADS`, 16), as it
-  would under gthread. Identical GETs already running in a thread are waited for.
+  would under gthread. A reader page missing from the page cache is rendered once: the
+  same requests arriving meanwhile wait for that render and are answered from the store.
 
 `--reuse-port` gives each worker a listening socket of its own, which the kernel fills
 evenly; on one shared socket the worker that wakes first accepts every waiting connection,
@@ -40,7 +41,15 @@ DEFAULT_MAX_BODY = 16 * 1024 * 1024
 
 
 class NeedsThread(Exception):
-    """Raised inside the WSGI chain when a request tried in the event loop needs a thread."""
+    """Raised inside the WSGI chain when a request tried in the event loop needs a thread.
+
+    `page_miss`: a shareable reader page that is not stored (yet): the same requests
+    arriving meanwhile can wait for this one's render instead of rendering it too.
+    """
+
+    def __init__(self, page_miss=False):
+        super().__init__()
+        self.page_miss = page_miss
 
 
 class LoopGuard:
@@ -96,8 +105,8 @@ class WSGIBridge:
         environ = self._environ(scope, body, True)
         try:
             answer = self._call(environ)
-        except NeedsThread:
-            answer = await self._in_thread(scope, body)
+        except NeedsThread as need:
+            answer = await self._in_thread(scope, body, need.page_miss)
         else:
             waiting = environ.get(COMMIT_KEY)
             if waiting is not None:  # an event batch: answered once it is committed
@@ -108,14 +117,15 @@ class WSGIBridge:
                     answer = on_error(exc)
         await self._answer(send, *answer)
 
-    async def _in_thread(self, scope, body):
-        """Run the request in a thread; a GET the same as one already running there (the
-        same URL, language and cookies) waits for that one first and is then tried in the
-        loop again: after a publish, the readers of a popular page wait for one render
-        instead of each rendering it (16 renders of one page at once also starve the loop
-        of the GIL, which delays every stored page this worker answers)."""
+    async def _in_thread(self, scope, body, page_miss=False):
+        """Run the request in a thread. A reader page missing from the page cache, the
+        same as one already rendering in a thread (the same URL, language and cookies),
+        waits for that one first and is then tried in the loop again: after a publish the
+        readers of a popular page wait for one render instead of each rendering it (16
+        renders of one page at once also starve the loop of the GIL, which delays every
+        stored page this worker answers)."""
         loop = asyncio.get_running_loop()
-        key = _same_request(scope)
+        key = _same_request(scope) if page_miss else None
         if key is not None:
             running = self._running.get(key)
             if running is not None:

@@ -47,6 +47,11 @@ class Recording(WSGIBridge):
 
 def request(bridge, method, path, headers=(), body=b"", query=b"", chunks=None):
     """(status, {header: value}, body) of one ASGI HTTP request to `bridge`."""
+    return asyncio.run(arequest(bridge, method, path, headers, body, query, chunks))
+
+
+async def arequest(bridge, method, path, headers=(), body=b"", query=b"", chunks=None):
+    """`request` inside a running event loop (several at once share it, as in a worker)."""
     parts = chunks if chunks is not None else [body]
     messages = [{"type": "http.request", "body": p, "more_body": i < len(parts) - 1}
                 for i, p in enumerate(parts)]
@@ -63,7 +68,7 @@ def request(bridge, method, path, headers=(), body=b"", query=b"", chunks=None):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(bridge(scope, receive, send))
+    await bridge(scope, receive, send)
     start, body_message = sent
     assert body_message["type"] == "http.response.body"
     return (start["status"], {k.decode().lower(): v.decode() for k, v in start["headers"]},
@@ -83,6 +88,37 @@ def test_a_stored_page_is_answered_in_the_loop_and_flask_runs_in_a_thread(app, g
     assert bridge.ran[-1] == "loop"
     status, _, _ = request(bridge, "GET", "/healthz")  # not a reader page: Flask, in a thread
     assert status == 200 and bridge.ran[-1] == "thread"
+
+
+def test_the_same_page_missing_twice_at_once_renders_once(app, guide):
+    """Two readers of a page that is not stored: one renders it in a thread, the other
+    waits and is answered from the store in the loop. Other requests never wait."""
+    import threading
+    import time
+    fast = app.extensions["signpost_page_cache"]
+    inner = fast.wsgi_app
+    both = threading.Barrier(2, timeout=5)  # broken unless both requests run at once
+
+    def slow(environ, start_response):
+        if environ.get(LOOP_KEY):  # tried in the loop: Flask's guard sends it to a thread
+            return inner(environ, start_response)
+        if environ["PATH_INFO"] == "/healthz":
+            both.wait()
+        else:
+            time.sleep(0.2)
+        return inner(environ, start_response)
+    fast.wsgi_app = slow
+    bridge = Recording(app)
+
+    async def together(path):
+        return await asyncio.gather(*(arequest(bridge, "GET", path) for _ in range(2)))
+    first, second = asyncio.run(together(URL))
+    assert first[0] == second[0] == 200 and first[2] == second[2]
+    assert sorted(bridge.ran) == ["loop", "thread"]
+    bridge.ran.clear()
+    answers = asyncio.run(together("/healthz"))  # not a reader page: both run at once
+    assert [status for status, _, _ in answers] == [200, 200]
+    assert bridge.ran == ["thread", "thread"]
 
 
 def test_answers_match_the_wsgi_app(app, client, guide):
