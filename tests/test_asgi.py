@@ -8,6 +8,7 @@ thread, with the same answers gthread gives. A served test runs real gunicorn
 asyncio workers.
 """
 import asyncio
+import concurrent.futures
 import json
 import uuid
 
@@ -32,6 +33,13 @@ def guide(make_docs, import_docs):
     return import_docs(make_docs(GUIDE))
 
 
+def run_loop(coroutine):
+    """Run `coroutine` on an event loop of its own, in a thread of its own: the browser
+    tests' Playwright keeps a loop running in the main thread for the whole session."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 class Recording(WSGIBridge):
     """The bridge, noting for each request whether it was answered in the loop or a thread."""
 
@@ -47,7 +55,7 @@ class Recording(WSGIBridge):
 
 def request(bridge, method, path, headers=(), body=b"", query=b"", chunks=None):
     """(status, {header: value}, body) of one ASGI HTTP request to `bridge`."""
-    return asyncio.run(arequest(bridge, method, path, headers, body, query, chunks))
+    return run_loop(arequest(bridge, method, path, headers, body, query, chunks))
 
 
 async def arequest(bridge, method, path, headers=(), body=b"", query=b"", chunks=None):
@@ -112,11 +120,11 @@ def test_the_same_page_missing_twice_at_once_renders_once(app, guide):
 
     async def together(path):
         return await asyncio.gather(*(arequest(bridge, "GET", path) for _ in range(2)))
-    first, second = asyncio.run(together(URL))
+    first, second = run_loop(together(URL))
     assert first[0] == second[0] == 200 and first[2] == second[2]
     assert sorted(bridge.ran) == ["loop", "thread"]
     bridge.ran.clear()
-    answers = asyncio.run(together("/healthz"))  # not a reader page: both run at once
+    answers = run_loop(together("/healthz"))  # not a reader page: both run at once
     assert [status for status, _, _ in answers] == [200, 200]
     assert bridge.ran == ["thread", "thread"]
 
@@ -194,7 +202,7 @@ def test_batches_arriving_together_share_commits_and_none_is_lost(app, guide, mo
             await bridge(scope, receive, send)
             return sent[0]["status"]
         return await asyncio.gather(*(one() for _ in range(40)))
-    assert asyncio.run(many()) == [202] * 40
+    assert run_loop(many()) == [202] * 40
     assert stored_events(app) == 80 and sum(groups) == 40
     assert len(groups) < 40  # waiting batches went into shared commits
 
