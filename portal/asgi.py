@@ -43,13 +43,14 @@ DEFAULT_MAX_BODY = 16 * 1024 * 1024
 class NeedsThread(Exception):
     """Raised inside the WSGI chain when a request tried in the event loop needs a thread.
 
-    `page_miss`: a shareable reader page that is not stored (yet): the same requests
-    arriving meanwhile can wait for this one's render instead of rendering it too.
+    `page`: the page cache's key of a shareable reader page that is not stored (yet): the
+    requests for it arriving meanwhile can wait for this one's render instead of
+    rendering it too.
     """
 
-    def __init__(self, page_miss=False):
+    def __init__(self, page=None):
         super().__init__()
-        self.page_miss = page_miss
+        self.page = page
 
 
 class LoopGuard:
@@ -69,16 +70,6 @@ def in_loop(environ):
     return bool(environ.get(LOOP_KEY))
 
 
-def _same_request(scope):
-    """What makes two GET/HEAD requests the same page for the page cache, or None."""
-    if scope["method"] not in ("GET", "HEAD"):
-        return None
-    headers = dict(scope["headers"])  # a repeated header: its last value will do here
-    return (scope.get("scheme"), headers.get(b"host"), scope.get("root_path", ""),
-            scope["path"], scope.get("query_string", b""), headers.get(b"accept-language"),
-            headers.get(b"cookie"))
-
-
 class WSGIBridge:
     """An ASGI app that serves a WSGI app: in the loop when it can, else in a thread."""
 
@@ -88,7 +79,7 @@ class WSGIBridge:
         config = getattr(wsgi_app, "config", {})
         self.max_body = int(max_body or config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_BODY)
         self._pool = None  # made in the worker, after the fork
-        self._running = {}  # GET requests running in a thread -> future done when they end
+        self._running = {}  # page cache key rendering in a thread -> future done after it
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -106,7 +97,7 @@ class WSGIBridge:
         try:
             answer = self._call(environ)
         except NeedsThread as need:
-            answer = await self._in_thread(scope, body, need.page_miss)
+            answer = await self._in_thread(scope, body, need.page)
         else:
             waiting = environ.get(COMMIT_KEY)
             if waiting is not None:  # an event batch: answered once it is committed
@@ -117,15 +108,13 @@ class WSGIBridge:
                     answer = on_error(exc)
         await self._answer(send, *answer)
 
-    async def _in_thread(self, scope, body, page_miss=False):
-        """Run the request in a thread. A reader page missing from the page cache, the
-        same as one already rendering in a thread (the same URL, language and cookies),
-        waits for that one first and is then tried in the loop again: after a publish the
-        readers of a popular page wait for one render instead of each rendering it (16
-        renders of one page at once also starve the loop of the GIL, which delays every
-        stored page this worker answers)."""
+    async def _in_thread(self, scope, body, key=None):
+        """Run the request in a thread. A reader page missing from the page cache (`key`,
+        the cache's own key) that is already rendering in a thread is waited for first and
+        then tried in the loop again: after a publish the readers of a popular page wait
+        for one render instead of each rendering it (16 renders of one page at once also
+        starve the loop of the GIL, which delays every stored page this worker answers)."""
         loop = asyncio.get_running_loop()
-        key = _same_request(scope) if page_miss else None
         if key is not None:
             running = self._running.get(key)
             if running is not None:

@@ -186,21 +186,9 @@ def test_batches_arriving_together_share_commits_and_none_is_lost(app, guide, mo
 
     async def many():
         async def one():
-            sent = []
-            messages = [{"type": "http.request", "body": json.dumps(batch_of()).encode(),
-                         "more_body": False}]
-            scope = {"type": "http", "method": "POST", "scheme": "http",
-                     "path": "/api/v1/events", "query_string": b"", "root_path": "",
-                     "headers": [(k.lower().encode(), v.encode()) for k, v in BROWSER],
-                     "server": ("127.0.0.1", 5000), "client": ("10.1.2.3", 40000)}
-
-            async def receive():
-                return messages.pop(0)
-
-            async def send(message):
-                sent.append(message)
-            await bridge(scope, receive, send)
-            return sent[0]["status"]
+            status, _, _ = await arequest(bridge, "POST", "/api/v1/events", BROWSER,
+                                          json.dumps(batch_of()).encode())
+            return status
         return await asyncio.gather(*(one() for _ in range(40)))
     assert run_loop(many()) == [202] * 40
     assert stored_events(app) == 80 and sum(groups) == 40

@@ -80,7 +80,7 @@ class PageFastPath:
         entry = self.store.get(key)
         if entry is None or entry.stamp != stamp or entry.catalog != catalog:
             if in_loop(environ):  # rendering needs Flask: a thread's work (portal/asgi.py)
-                raise NeedsThread(page_miss=True)
+                raise NeedsThread(page=key)
             fresh = self._render_once(environ, start_response, key, stamp, catalog, entry)
             if not isinstance(fresh, Entry):
                 return fresh  # Flask's own answer (a redirect, a 404, a page not to share)
