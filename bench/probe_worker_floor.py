@@ -9,20 +9,23 @@ paced sender of `bench_pages` posts 10,000 events/s in batches of 50 and of 3 (m
 rounds each), so the loss is what the serving stack alone costs, before any validation or
 storage.
 
-Measured 2026-11-29, 2 cores, quiet:
+Measured 2026-11-29, 2 cores, quiet, this script (the first two runs before `--reuse-port`
+was added for the asyncio worker); each figure is the median of 3 rounds, and runs differ a
+lot, so read the ranges:
 
 | worker | GET alone | lost at 50 events a request | lost at 3 events a request |
 |---|---|---|---|
-| gthread (WSGI), 3 x 16 threads | 6,383-9,177 req/s | none measurable | 33% |
-| asgi (asyncio), 3 workers | 21,959-22,325 req/s | none measurable | 23% |
+| gthread (WSGI), 3 x 16 threads | 9,304-12,842 req/s | 16%, 23%, 23%, 41% | 42%, 43%, 44%, 66% |
+| asgi (asyncio), 3 workers | 21,372-31,418 req/s | -7%, 8%, 10%, 15% | 16%, 22%, 24%, 28% |
 
-One `gthread` worker answered 2,683 trivial POSTs/s with one core (~370 us a request),
-the `asgi` worker 8,505/s (~118 us). So at the reader script's batch size (2-3 events, one
-request per reader every 15 s: ~3,300 requests/s at 10,000 events/s) even an app that
-does nothing with the events loses about a quarter of its page throughput on the faster
-worker, and a third on the one Signpost runs; validating and storing three events
-(~25 us each in-process) comes on top. `bench_pages` reports Signpost and a bare Flask app
-under the same load.
+(runs 1-2 without `--reuse-port` for asgi: 15% / 28% and 10% / 16%; runs 3-4 with it:
+8% / 24% and -7% / 22%.) A separate one-worker run of the same trivial POST (wrk, 1
+thread, 16 connections, 5 s, once) gave 2,683 requests/s on `gthread` and 8,505/s on
+`asgi`: ~370 and ~118 us of CPU a request, counting one core each. So at the reader script's batch size (2-3 events, one request per reader
+every 15 s: ~3,300 requests/s at 10,000 events/s) even an app that does nothing with the
+events loses around a fifth of its page throughput on the asyncio worker and about half on
+the threaded one; validating and storing three events comes on top. `bench_pages` reports
+Signpost and a bare Flask app under the same load.
 """
 import statistics
 import subprocess
@@ -77,7 +80,8 @@ async def asgi(scope, receive, send):
     await send({"type": "http.response.body", "body": out})
 '''
 WORKERS = (("gthread (WSGI), 3 x 16 threads", "app:wsgi", ["-k", "gthread", "--threads", "16"]),
-           ("asgi (asyncio), 3 workers", "app:asgi", ["-k", "asgi"]))
+           ("asgi (asyncio), 3 workers, --reuse-port", "app:asgi",
+            ["-k", "asgi", "--reuse-port"]))
 
 
 def main():

@@ -1,8 +1,8 @@
 """Signpost on gunicorn's asyncio worker: `gunicorn -k asgi --reuse-port asgi:app`.
 
-gunicorn's `gthread` worker spends about 370 us of CPU on each request before the app
-sees it (bench/probe_worker_floor.py: one worker, a trivial app, 2,683 POSTs/s on a core);
-its asyncio `asgi` worker about 118 us. `WSGIBridge` runs the same Flask app under the
+gunicorn's `gthread` worker spent about 370 us of CPU on each request of a trivial app
+(one worker, one wrk run: 2,683 POSTs/s on a core); its asyncio `asgi` worker about 118 us
+(8,505/s). bench/probe_worker_floor.py measures both with 3 workers. `WSGIBridge` runs the same Flask app under the
 asyncio worker:
 
 - Every request is first tried in the event loop, through the whole WSGI chain (HTTPS
