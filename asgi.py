@@ -1,8 +1,7 @@
-"""gunicorn entry point for the asyncio worker (see portal/asgi.py):
+"""The asyncio worker's entry point of earlier releases: `gunicorn -k asgi asgi:app`.
 
-    gunicorn -k asgi --reuse-port asgi:app
+`wsgi:app` is itself an ASGI app under that worker (portal.asgi.DualProtocolFlask), and
+gunicorn.conf.py makes the asyncio worker the default, so plain `gunicorn wsgi:app` is
+enough; this name stays for commands written for the earlier releases.
 """
-from portal.asgi import WSGIBridge
-from wsgi import app as flask_app
-
-app = WSGIBridge(flask_app)
+from wsgi import app  # noqa: F401

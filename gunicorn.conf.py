@@ -2,7 +2,7 @@
 
 Environment: PORT (5000) and HOST (127.0.0.1) for the address, WEB_CONCURRENCY for the
 worker processes (CPU cores + 1), GUNICORN_THREADS for the threads of each (16). Options given on
-gunicorn's command line win over this file.
+gunicorn's command line win over this file: `-k gthread` serves with threads only.
 """
 import os
 
@@ -16,8 +16,22 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) + 1)
 # CPU; with only 4 per worker, readers' page requests queued behind such waits while events
 # streamed in (bench_pages: 4 threads lost about half the page throughput at 10,000
 # events/s, 16 lost a fifth). Threads cost little memory.
-threads = int(os.environ.get("GUNICORN_THREADS", "16"))
-worker_class = "gthread"
+THREADS = int(os.environ.get("GUNICORN_THREADS", "16"))
+# gunicorn's asyncio worker (portal/asgi.py): a stored reader page and an event batch are
+# answered in the event loop, everything else in a pool of GUNICORN_THREADS threads.
+# bench_pages, 2 cores, 3 workers, against a bare Flask app on gthread: 2.5-2.8x its
+# throughput with p99 7-9 ms, where gthread served Signpost at 1.3-1.6x with p99 16-24 ms.
+# With uvloop and gunicorn's C HTTP parser (gunicorn_h1c), both picked up when installed
+# (asgi_loop and http_parser "auto"), the loop's own cost per request falls further.
+worker_class = "asgi"
+# Each worker listens on a socket of its own, which the kernel fills evenly; on one shared
+# socket the worker that wakes first takes every waiting connection, so a few keep-alive
+# connections could all land on one worker (8,000-18,600 req/s between runs, against a
+# steady 12,800-14,500 with it).
+reuse_port = True
+# `threads` stays unset here: the asyncio worker does not use it (gunicorn warns when it is
+# set) and its bridge reads GUNICORN_THREADS itself; `on_starting` gives a threaded worker
+# chosen on the command line (`-k gthread`) the same number.
 # The app is built once in the master and the workers are forked from it: what it loads
 # at start (templates, catalogs) is shared copy-on-write instead of loaded again by every
 # worker. The Korean model lives in one analyzer process of its own (SEARCH_ANALYZER,
@@ -30,6 +44,13 @@ os.environ["SIGNPOST_SERVER_PID"] = str(os.getpid())
 control_socket_disable = True
 keepalive = 5
 graceful_timeout = 20
+
+
+def on_starting(server):
+    """`-k gthread` without `--threads`: GUNICORN_THREADS threads."""
+    cfg = server.cfg
+    if cfg.worker_class_str == "gthread" and cfg.threads == 1 and THREADS > 1:
+        cfg.set("threads", THREADS)
 
 
 def post_fork(server, worker):
@@ -52,7 +73,7 @@ def post_fork(server, worker):
 
 
 def _bound_malloc():
-    """glibc malloc settings for a threaded worker (no effect elsewhere).
+    """glibc malloc settings for a worker that runs threads (no effect elsewhere).
 
     Each thread that finds the heap busy gets a malloc arena of its own (up to 8 per core),
     and freed memory stays in the arena it came from; a large block (a 400 KB page at

@@ -1,8 +1,10 @@
 """Anonymous reader pages against the framework's floor, side by side, with `wrk`.
 
 One run starts two servers with the same gunicorn settings (`gunicorn.conf.py`: workers,
-threads, preload): Signpost on a fresh instance, and the *floor*, a bare Flask app that
-returns the very bytes Signpost served for the page from memory. `wrk` (C, not Python
+threads, preload): Signpost on a fresh instance, served as `gunicorn wsgi:app` is (the
+asyncio worker, the settings file's default), and the *floor*, a bare Flask app that
+returns the very bytes Signpost served for the page from memory, on gunicorn's threaded
+worker (`-k gthread`, the same threads: a WSGI app cannot run on the asyncio worker). `wrk` (C, not Python
 threads; installed with apt-get when missing) drives each with 32 connections in
 interleaved rounds; the medians of the rounds are reported with the ratio. Then the same
 Signpost page with and without 10,000 events/s arriving at POST /api/v1/events from a
@@ -10,13 +12,15 @@ separate, paced sender: wrk with a Lua script (C, a fraction of a core; a real r
 browser is not on the server's cores), its rate checked by counting the events stored in
 the database after each round. The events come twice: in batches of 50, the API's maximum
 and the server's best case, and in batches of 3, what the reader script sends (one
-request per reader every 15 s). Also checks that a matching ETag gets a 304. Each round
+request per reader every 15 s), each with a batch id of its own as the reader script
+sends it. Also checks that a matching ETag gets a 304. Each round
 notes the hypervisor's steal time: a round with much of it was disturbed from outside.
 
 Environment: BENCH_PAGES_SECONDS (per round, 5), BENCH_PAGES_ROUNDS (5),
 BENCH_PAGES_CONNECTIONS (32), BENCH_PAGES_EVENTS (events/s, 10000), BENCH_PAGES_BATCH (50),
-BENCH_PAGES_BEACON_BATCH (3; 0 skips it), BENCH_PAGES_ASGI (1: also Signpost on gunicorn's
-asyncio worker, `gunicorn -k asgi --reuse-port asgi:app`, against the same floor; 0 skips it).
+BENCH_PAGES_BEACON_BATCH (3; 0 skips it), BENCH_PAGES_THREADED (1: also Signpost on
+gunicorn's threaded worker, `gunicorn -k gthread wsgi:app`, against the same floor; 0 skips
+it).
 `python -m bench.bench_pages send PORT RATE SECONDS` is the event sender on its own.
 """
 import contextlib
@@ -47,8 +51,9 @@ EVENTS_PER_SECOND = int(os.environ.get("BENCH_PAGES_EVENTS", 10_000))
 EVENT_BATCH = int(os.environ.get("BENCH_PAGES_BATCH", 50))
 BEACON_BATCH = int(os.environ.get("BENCH_PAGES_BEACON_BATCH", 3))
 RATIO_TARGET, P99_TARGET_MS, INGEST_DROP_TARGET = 0.7, 25.0, 0.25
-# Also measure Signpost on gunicorn's asyncio worker (`gunicorn -k asgi --reuse-port asgi:app`).
-ASGI = os.environ.get("BENCH_PAGES_ASGI", "1") != "0"
+# Also measure Signpost on gunicorn's threaded worker (`gunicorn -k gthread wsgi:app`).
+THREADED = os.environ.get("BENCH_PAGES_THREADED", "1") != "0"
+GTHREAD = ["--worker-class", "gthread"]
 GUIDE_PAGE = "/en/docs/searching"
 CORPUS_PAGE = "/en/docs/deployment/concepts"
 
@@ -103,16 +108,17 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
         floor_dir = folder / "floor"
         floor_dir.mkdir()
         _write_floor(floor_dir, path, headers, body)
-        floor_server = _server(dict(env, PYTHONPATH=str(floor_dir)), "floor:app", floor_dir)
+        floor_server = _server(dict(env, PYTHONPATH=str(floor_dir)), "floor:app", floor_dir,
+                               GTHREAD)
         with floor_server as floor_port:
             assert _get(floor_port, path)[2] == body
             _wrk(wrk, floor_port, path, 1)  # warm both up (the page cache, the workers)
             _wrk(wrk, port, path, 1)
             floor, signpost = _interleaved(wrk, path, floor_port, port)
             _report_comparison(report, label, len(body), floor, signpost)
-            if ASGI:
-                _compare_asgi(report, wrk, folder, env, path, label, floor, floor_port,
-                              under_ingest)
+            if THREADED:
+                _compare_threaded(report, wrk, folder, env, path, label, floor, floor_port,
+                                  under_ingest)
             if under_ingest:
                 for batch in dict.fromkeys(b for b in (EVENT_BATCH, BEACON_BATCH) if b > 0):
                     _compare_under_ingest(report, wrk, port, path, label,
@@ -137,22 +143,23 @@ def _interleaved(wrk, path, first_port, second_port):
     return first, second
 
 
-def _compare_asgi(report, wrk, folder, env, path, label, floor, floor_port, under_ingest):
-    """The same page from Signpost on gunicorn's asyncio worker (`-k asgi asgi:app`,
-    portal/asgi.py), in rounds interleaved with the floor again; then under ingest."""
-    with _server(env, "asgi:app", ROOT, ["--worker-class", "asgi", "--reuse-port"]) as port:
+def _compare_threaded(report, wrk, folder, env, path, label, floor, floor_port, under_ingest):
+    """The same page from Signpost on gunicorn's threaded worker (`-k gthread wsgi:app`),
+    in rounds interleaved with the floor again; then under ingest."""
+    with _server(env, "wsgi:app", ROOT, GTHREAD) as port:
         _wrk(wrk, port, path, 1)
         floor_again, asgi = _interleaved(wrk, path, floor_port, port)
         floor_rps = statistics.median(r["rps"] for r in floor + floor_again)
         rps = statistics.median(r["rps"] for r in asgi)
         errors = sum(r["errors"] for r in asgi)
-        report(f"pages: {label}, Signpost on the asyncio worker, {CONNECTIONS} conns",
-               f"{rps:,.0f}", "req/s", note=f"{rps / floor_rps:.2f}x the floor (gthread); p99 "
+        report(f"pages: {label}, Signpost on the threaded worker (-k gthread), "
+               f"{CONNECTIONS} conns",
+               f"{rps:,.0f}", "req/s", note=f"{rps / floor_rps:.2f}x the floor; p99 "
                f"{statistics.median(r['p99'] for r in asgi):.1f} ms; rounds "
                + ", ".join(f"{r['rps']:,.0f}" for r in asgi) + f"; {errors} errors")
         if under_ingest:
             for batch in dict.fromkeys(b for b in (EVENT_BATCH, BEACON_BATCH) if b > 0):
-                _compare_under_ingest(report, wrk, port, path, "asyncio worker " + label,
+                _compare_under_ingest(report, wrk, port, path, "threaded worker " + label,
                                       folder / "signpost.db", batch)
 
 
@@ -177,7 +184,8 @@ def _report_comparison(report, label, size, floor, signpost):
     errors = sum(r["errors"] for r in signpost + floor)
     ratio = sign_rps / floor_rps if floor_rps else 0
     rounds = ", ".join(f"{r['rps']:,.0f}" for r in signpost)
-    report(f"pages: {label} ({size // 1024} KB), floor (bare Flask, same bytes), {CONNECTIONS} conns",
+    report(f"pages: {label} ({size // 1024} KB), floor (bare Flask on gthread, same bytes), "
+           f"{CONNECTIONS} conns",
            f"{floor_rps:,.0f}", "req/s", note=f"p99 {floor_p99:.1f} ms; rounds "
            + ", ".join(f"{r['rps']:,.0f}" for r in floor))
     report(f"pages: {label}, Signpost anonymous, {CONNECTIONS} conns", f"{sign_rps:,.0f}", "req/s",
@@ -403,6 +411,9 @@ local requests, interval, due, i = {}, 0, nil, 0
 accepted, refused = 0, 0  -- globals: done() reads them through thread:get
 
 -- args: batches/s of this thread, sessions, events a batch, page, lang
+-- Each request carries a batch id of its own, as the reader script sends (the server
+-- claims it so a batch sent again is stored once).
+local tag, sent = "", 0
 function init(args)
   local rate, sessions, size = tonumber(args[1]), tonumber(args[2]), tonumber(args[3])
   interval = 1000 / rate
@@ -411,6 +422,7 @@ function init(args)
     '{"type":"scroll","page":"%s","lang":"%s","depth":%d,"section":"intro"}',
     '{"type":"engagement","page":"%s","lang":"%s","seconds":%d.5}'}
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16))
+  for _ = 1, 16 do tag = tag .. string.format("%x", math.random(0, 15)) end
   for s = 1, sessions do
     local session = ""
     for _ = 1, 32 do session = session .. string.format("%x", math.random(0, 15)) end
@@ -418,15 +430,18 @@ function init(args)
     for e = 1, size do
       events[e] = string.format(kinds[(e % 3) + 1], args[4], args[5], (e * 7) % 100)
     end
-    requests[s] = wrk.format("POST", "/api/v1/events", {
-      ["Content-Type"] = "application/json", ["User-Agent"] = "Mozilla/5.0 (bench reader)"},
-      '{"session":"' .. session .. '","events":[' .. table.concat(events, ",") .. ']}')
+    requests[s] = {'{"session":"' .. session .. '","batch":"',
+                   '","events":[' .. table.concat(events, ",") .. ']}'}
   end
 end
 
+local headers = {["Content-Type"] = "application/json",
+                 ["User-Agent"] = "Mozilla/5.0 (bench reader)"}
 function request()
   i = i % #requests + 1
-  return requests[i]
+  sent = sent + 1
+  local body = requests[i][1] .. tag .. string.format("%08x", sent) .. requests[i][2]
+  return wrk.format("POST", "/api/v1/events", headers, body)
 end
 
 function delay()

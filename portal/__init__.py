@@ -4,8 +4,6 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask
-
 from portal.config import Config
 from portal.extensions import babel, csrf, db, login_manager, migrate
 
@@ -19,7 +17,8 @@ def create_app(config=None):
     instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get(
         "SIGNPOST_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
     )
-    app = Flask(__name__, instance_path=os.path.abspath(instance_path),
+    from portal.asgi import DualProtocolFlask  # WSGI, and ASGI for the asyncio worker
+    app = DualProtocolFlask(__name__, instance_path=os.path.abspath(instance_path),
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     _load_config(app, config)
@@ -37,7 +36,7 @@ def create_app(config=None):
     search_index.init_app(app)
     auth.init_app(app)
     feedback.init_app(app)
-    from portal.asgi import LoopGuard  # under `asgi:app`: Flask never runs in the event loop
+    from portal.asgi import LoopGuard  # under the asyncio worker Flask never runs in the loop
     app.wsgi_app = LoopGuard(app.wsgi_app)
     from portal.feedback.fastpath import EventsFastPath
     app.wsgi_app = EventsFastPath(app, app.wsgi_app)

@@ -1,4 +1,9 @@
-"""Signpost on gunicorn's asyncio worker: `gunicorn -k asgi --reuse-port asgi:app`.
+"""Signpost on gunicorn's asyncio worker, the default (`gunicorn.conf.py`: `worker_class`).
+
+The application object speaks both protocols (`DualProtocolFlask`): gunicorn's `asgi`
+worker calls it as ASGI and gets `WSGIBridge`; a WSGI server (gunicorn `-k gthread`, the
+test suite's werkzeug server) calls it as WSGI. So `gunicorn wsgi:app` serves with the
+settings file's worker whichever it names.
 
 gunicorn's `gthread` worker spent about 370 us of CPU on each request of a trivial app
 (one worker, one wrk run: 2,683 POSTs/s on a core); its asyncio `asgi` worker about 118 us
@@ -31,6 +36,8 @@ import logging
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask
 
 log = logging.getLogger(__name__)
 LOOP_KEY = "signpost.in_loop"  # set while a request is tried in the event loop
@@ -68,6 +75,21 @@ class LoopGuard:
 def in_loop(environ):
     """True while `environ`'s request is being tried in the event loop (no blocking)."""
     return bool(environ.get(LOOP_KEY))
+
+
+class DualProtocolFlask(Flask):
+    """A Flask app that is also an ASGI app: called with (scope, receive, send) it answers
+    through a `WSGIBridge` made for it (one per process, on first use)."""
+
+    _bridge = None
+
+    def __call__(self, *args):
+        if len(args) == 3:  # ASGI: (scope, receive, send)
+            bridge = self._bridge
+            if bridge is None:
+                bridge = self._bridge = WSGIBridge(self)  # which calls this app as WSGI
+            return bridge(*args)
+        return super().__call__(*args)
 
 
 class WSGIBridge:

@@ -1,11 +1,11 @@
-"""Signpost under gunicorn's asyncio worker (portal/asgi.py:
-`gunicorn -k asgi --reuse-port asgi:app`).
+"""Signpost under gunicorn's asyncio worker (portal/asgi.py), what `gunicorn wsgi:app`
+runs with gunicorn.conf.py.
 
 In-process tests drive `WSGIBridge` with ASGI messages and record where each request ran:
 a stored anonymous page and the checks of an event batch run in the event loop (the batch
 is answered once the background committer has written it), everything else runs Flask in a
-thread, with the same answers gthread gives. A served test runs real gunicorn
-asyncio workers.
+thread, with the same answers gthread gives. A served test runs real gunicorn with the
+settings file, as an operator would.
 """
 import asyncio
 import concurrent.futures
@@ -146,6 +146,20 @@ def test_answers_match_the_wsgi_app(app, client, guide):
     assert "한국어 설치 안내." in body.decode()
 
 
+def test_the_app_object_is_both_a_wsgi_and_an_asgi_app(app, client, guide):
+    """`wsgi:app` is what gunicorn serves with either worker: called with (scope, receive,
+    send) it answers through its bridge, called with (environ, start_response) as Flask."""
+    status, headers, body = request(app, "GET", URL, [("Host", "localhost")])
+    expected = client.get(URL)
+    assert status == expected.status_code == 200 and body == expected.get_data()
+    assert headers["etag"] == expected.headers["ETag"]
+    assert isinstance(app._bridge, WSGIBridge)
+    status, _, body = request(app, "POST", "/api/v1/events", BROWSER,
+                              json.dumps(batch_of(2)).encode())
+    assert status == 202 and json.loads(body) == {"accepted": 2}
+    assert stored_events(app) == 2
+
+
 def batch_of(n=2):
     return {"session": uuid.uuid4().hex, "events": [
         {"type": "page_view", "page": "guide/install", "lang": "en", "ref": "direct"},
@@ -239,10 +253,14 @@ def test_repeated_headers_reach_the_app_joined(app):
 
 
 @pytest.mark.slow
-def test_served_by_asyncio_workers_pages_events_and_an_edit_reach_every_worker(app, guide):
+def test_served_by_asyncio_workers_pages_events_and_an_edit_reach_every_worker(
+        app, guide, tmp_path):
     from tests.docs.test_pagecache import _fetch, _serve, publish
-    proc, port = _serve(app, 2, worker="asgi")
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "w") as log:
+        proc, port = _serve(app, 2, worker="default", log=log)
     try:
+        assert "Using worker: asgi" in log_path.read_text()  # the settings file's default
         etags = set()
         for _ in range(12):
             status, headers, body = _fetch(port, URL)

@@ -237,9 +237,13 @@ def test_bump_changes_the_stamp(app):
     assert pagecache.changed_at(app) > 0
 
 
-def _serve(app, workers, worker="gthread"):
-    """A gunicorn of `workers` processes on the app's instance folder and database
-    (`worker` "asgi": gunicorn's asyncio worker serving `asgi:app`)."""
+def _serve(app, workers, worker="gthread", log=None):
+    """A gunicorn of `workers` processes on the app's instance folder and database.
+
+    `worker` "gthread": `-k gthread` with 2 threads each; "default": plain `gunicorn
+    wsgi:app` with the settings file's worker (the asyncio one) and 2 threads each. `log`:
+    a file for gunicorn's info-level log.
+    """
     import os
     import subprocess
     import sys
@@ -250,13 +254,13 @@ def _serve(app, workers, worker="gthread"):
     from tests.support import free_port
     port = free_port()
     env = dict(os.environ, SIGNPOST_INSTANCE_PATH=app.instance_path, SIGNPOST_SECRET_KEY="test",
-               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
+               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], GUNICORN_THREADS="2")
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--no-control-socket", "--workers", str(workers),
-         *(["--worker-class", "asgi", "--reuse-port"] if worker == "asgi" else ["--threads", "2"]),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "asgi:app" if worker == "asgi" else "wsgi:app"],
-        cwd=ROOT, env=dict(env, GUNICORN_THREADS="2") if worker == "asgi" else env)
+         *(["--worker-class", "gthread"] if worker == "gthread" else []),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "info" if log else "warning",
+         "wsgi:app"],
+        cwd=ROOT, env=env, stderr=log)
     deadline = time.monotonic() + 60
     while True:
         try:
