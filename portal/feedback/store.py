@@ -91,21 +91,43 @@ def write_events(conn, batches, now=None):
 def claim_batches(conn, batches, now):
     """The batches not stored before: each id is claimed in the same transaction as its
     events, so a batch sent again, to this node or another, is stored once (a concurrent
-    claim of the same id waits for the first transaction and then finds it taken)."""
+    claim of the same id waits for the first transaction and then finds it taken).
+
+    The group's ids are claimed together, in multi-row INSERTs that return the ids they
+    inserted: one statement per batch cost more than the batches' events (a group of 22
+    three-event batches: 22 of its 24 statements). An id twice in one group keeps its
+    first batch.
+    """
     if not any(b.batch_id for b in batches):
         return batches
     received = _processors(conn.dialect)["received_at"](now)
-    sql = _statements(conn.dialect)["batch"]
+    ids = list(dict.fromkeys(b.batch_id for b in batches if b.batch_id is not None))
+    claimed = set()
+    for start in range(0, len(ids), CLAIMS_PER_INSERT):
+        chunk = ids[start:start + CLAIMS_PER_INSERT]
+        params = tuple(v for batch_id in chunk for v in (batch_id, received))
+        rows = conn.exec_driver_sql(_claim_statement(conn.dialect.paramstyle, len(chunk)),
+                                    params)
+        claimed.update(row[0] for row in rows)
     fresh = []
     for b in batches:
         if b.batch_id is None:
             fresh.append(b)
-            continue
-        params = (b.batch_id, received) if conn.dialect.paramstyle == "qmark" else \
-            {"id": b.batch_id, "received_at": received}
-        if conn.exec_driver_sql(sql, params).rowcount:
+        elif b.batch_id in claimed:
+            claimed.discard(b.batch_id)  # a later batch with this id is a copy
             fresh.append(b)
     return fresh
+
+
+CLAIMS_PER_INSERT = 200  # 2 parameters a row, under SQLite's old limit of 999
+
+
+@functools.lru_cache(maxsize=64)
+def _claim_statement(paramstyle, count):
+    mark = "?" if paramstyle == "qmark" else "%s"
+    return ("INSERT INTO event_batches (id, received_at) VALUES "
+            + ", ".join([f"({mark}, {mark})"] * count)
+            + " ON CONFLICT (id) DO NOTHING RETURNING id")
 
 
 def _insert_events(conn, batches, now):
@@ -206,10 +228,7 @@ def _statements(dialect):
         day = "?" if dialect.paramstyle == "qmark" else "%(day)s"
         _cache[key] = {
             "events": f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join(marks)})",
-            "dirty": f"INSERT INTO rollup_dirty_days (day) VALUES ({day}) ON CONFLICT (day) DO NOTHING",
-            "batch": "INSERT INTO event_batches (id, received_at) VALUES ("
-                     + ("?, ?" if dialect.paramstyle == "qmark" else "%(id)s, %(received_at)s")
-                     + ") ON CONFLICT (id) DO NOTHING"}
+            "dirty": f"INSERT INTO rollup_dirty_days (day) VALUES ({day}) ON CONFLICT (day) DO NOTHING"}
     return _cache[key]
 
 

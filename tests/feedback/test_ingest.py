@@ -142,6 +142,30 @@ def test_many_batches_in_one_group_are_stored_in_chunks_in_order(app, docs, monk
         (s, d, d) for s in sessions for d in range(10)]
 
 
+def test_a_group_claims_its_batch_ids_together_and_stores_each_id_once(app, docs, monkeypatch):
+    """Ids claimed in chunks of multi-row INSERTs: a batch sent before (an earlier group)
+    and a copy inside the same group are skipped; batches without an id are all kept."""
+    from portal.feedback import ingest, store
+    monkeypatch.setattr(store, "CLAIMS_PER_INSERT", 2)
+    pages = {("guide/install", "en")}
+
+    def batch(session, batch_id, depth):
+        payload = {"session": f"{session:032x}", "events": [
+            {"type": "scroll", "page": "guide/install", "lang": "en", "depth": depth}]}
+        if batch_id:
+            payload["batch"] = batch_id
+        return ingest.parse_batch(payload, pages)
+    assert ingest.store_batches(db.session, [batch(1, "sent-before-01", 1)]) == 1
+    db.session.commit()
+    group = [batch(2, "fresh-batch-01", 2), batch(1, "sent-before-01", 3),
+             batch(3, "fresh-batch-02", 4), batch(2, "fresh-batch-01", 5),
+             batch(4, None, 6), batch(5, "fresh-batch-03", 7), batch(4, None, 8)]
+    assert ingest.store_batches(db.session, group) == 5
+    db.session.commit()
+    rows = db.session.execute(select(Event.data).order_by(Event.id)).scalars().all()
+    assert [r["depth"] for r in rows] == [1, 2, 4, 6, 7, 8]
+
+
 def test_worker_lock_excludes_other_processes(tmp_path):
     import subprocess
     import sys
