@@ -285,3 +285,45 @@ def test_served_by_asyncio_workers_pages_events_and_an_edit_reach_every_worker(
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _settings(monkeypatch, **env):
+    """gunicorn.conf.py read as gunicorn reads it (a module run once), with `env` set."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SIGNPOST_SERVER_PID", "0")  # the file sets it: restored afterwards
+    spec = importlib.util.spec_from_file_location("signpost_gunicorn_conf",
+                                                  ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("args, threads", [
+    ([], 1),  # the asyncio worker: gunicorn's own threads setting stays unused
+    (["-k", "gthread"], 7),  # threads from GUNICORN_THREADS
+    (["-k", "gthread", "--threads", "3"], 3),  # the command line wins
+])
+def test_the_settings_file_serves_asyncio_and_gives_gthread_its_threads(
+        monkeypatch, args, threads):
+    from gunicorn.config import Config
+    settings = _settings(monkeypatch, GUNICORN_THREADS="7")
+    cfg = Config()
+    for name in ("worker_class", "reuse_port", "preload_app", "workers"):
+        cfg.set(name, getattr(settings, name))
+    parsed = cfg.parser().parse_args([*args, "wsgi:app"])
+    for name, value in vars(parsed).items():
+        if value is not None and name in cfg.settings and name != "args":
+            cfg.set(name, value)
+
+    class Server:
+        pass
+    server = Server()
+    server.cfg = cfg
+    settings.on_starting(server)
+    assert cfg.worker_class_str == ("gthread" if args else "asgi")
+    assert cfg.reuse_port is True
+    assert cfg.threads == threads
