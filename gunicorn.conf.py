@@ -19,10 +19,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) + 1)
 THREADS = int(os.environ.get("GUNICORN_THREADS", "16"))
 # gunicorn's asyncio worker (portal/asgi.py): a stored reader page and an event batch are
 # answered in the event loop, everything else in a pool of GUNICORN_THREADS threads.
-# bench_pages, 2 cores, 3 workers, against a bare Flask app on gthread: 2.5-2.8x its
-# throughput with p99 7-9 ms, where gthread served Signpost at 1.3-1.6x with p99 16-24 ms.
-# With uvloop and gunicorn's C HTTP parser (gunicorn_h1c), both picked up when installed
-# (asgi_loop and http_parser "auto"), the loop's own cost per request falls further.
+# bench_pages, 2 cores, 3 workers, two quiet runs, against a bare Flask app on gthread:
+# 2.35-2.66x its throughput with p99 8.4-9.0 ms; Signpost on gthread in the same runs
+# 1.29-1.42x with p99 14.3-18.0 ms. uvloop and gunicorn's C HTTP parser (gunicorn_h1c) are
+# picked up when installed (asgi_loop and http_parser "auto"): a trivial app's pages lost
+# to 10,000 events/s in 3-event requests fell from 32% to 14% with them (one probe run).
 worker_class = "asgi"
 # Each worker listens on a socket of its own, which the kernel fills evenly; on one shared
 # socket the worker that wakes first takes every waiting connection, so a few keep-alive

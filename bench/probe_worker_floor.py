@@ -19,7 +19,11 @@ lot, so read the ranges:
 | asgi (asyncio), 3 workers | 21,372-31,418 req/s | -7%, 8%, 10%, 15% | 16%, 22%, 24%, 28% |
 
 (runs 1-2 without `--reuse-port` for asgi: 15% / 28% and 10% / 16%; runs 3-4 with it:
-8% / 24% and -7% / 22%.) A separate one-worker run of the same trivial POST (wrk, 1
+8% / 24% and -7% / 22%.) Those four runs were before uvloop and gunicorn_h1c were installed. With
+both (the asyncio worker picks them up by itself), in one later run of 3 rounds beside the
+plain asyncio loop and Python parser (`--asgi-loop asyncio --http-parser python`): GET alone
+31,826 against 25,523 req/s; lost at 50 events a request 0% against 6%, at 3 events 14%
+against 32%. A separate one-worker run of the same trivial POST (wrk, 1
 thread, 16 connections, 5 s, once) gave 2,683 requests/s on `gthread` and 8,505/s on
 `asgi`: ~370 and ~118 us of CPU a request, counting one core each. So at the reader script's batch size (2-3 events, one request per reader
 every 15 s: ~3,300 requests/s at 10,000 events/s) even an app that does nothing with the
