@@ -224,15 +224,26 @@ def test_a_failed_background_commit_answers_503_and_stores_nothing(app, guide, m
     assert stored_events(app) == 0
 
 
-def test_a_body_over_the_limit_gets_413_before_the_app_runs(app):
-    bridge = Recording(app, max_body=1000)
+def test_a_body_over_the_limit_is_not_kept_and_the_app_answers_413(app, guide):
+    """The bridge keeps no more than the limit; the app answers as it does under gthread:
+    the event API's JSON 413, a page's 413 in the reader's language."""
+    app.config.update(MAX_CONTENT_LENGTH=1000, EVENT_MAX_BYTES=500)
+    bridge = Recording(app)
+    assert bridge.max_body == 1000
     status, _, body = request(bridge, "POST", "/api/v1/events",
                               [("Content-Type", "application/json")], b"x" * 1001)
-    assert status == 413 and b"too large" in body
+    assert status == 413 and "larger than" in json.loads(body)["error"]
     status, _, _ = request(bridge, "POST", "/api/v1/events",
                            [("Content-Type", "application/json")], chunks=[b"x" * 600] * 2)
     assert status == 413  # no Content-Length: counted as it arrives
-    assert bridge.ran == []
+    status, headers, body = request(
+        bridge, "POST", "/login", [("Content-Type", "application/x-www-form-urlencoded"),
+                                   ("Accept-Language", "ko")], b"email=" + b"x" * 1001)
+    assert status == 413 and headers["content-type"].startswith("text/html")
+    with app.test_request_context(headers={"Accept-Language": "ko"}):
+        from flask_babel import gettext
+        assert gettext("What you sent is too large.") in body.decode()
+    assert bridge.ran == ["thread"] * 3
 
 
 def test_repeated_headers_reach_the_app_joined(app):
