@@ -422,7 +422,7 @@ function init(args)
     '{"type":"scroll","page":"%s","lang":"%s","depth":%d,"section":"intro"}',
     '{"type":"engagement","page":"%s","lang":"%s","seconds":%d.5}'}
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16))
-  for _ = 1, 8 do tag = tag .. string.format("%x", math.random(0, 15)) end
+  for _ = 1, 4 do tag = tag .. string.format("%x", math.random(0, 15)) end
   for s = 1, sessions do
     local session = ""
     for _ = 1, 32 do session = session .. string.format("%x", math.random(0, 15)) end
@@ -440,7 +440,7 @@ local headers = {["Content-Type"] = "application/json",
 function request()
   i = i % #requests + 1
   sent = sent + 1
-  -- the time first, then randomness, as the reader script makes them
+  -- the time first, then randomness, 24 hex digits, as the reader script makes them
   local id = string.format("%012x", math.floor(now_ms())) .. tag .. string.format("%08x", sent)
   local body = requests[i][1] .. id .. requests[i][2]
   return wrk.format("POST", "/api/v1/events", headers, body)

@@ -2,6 +2,7 @@
 database outage) and sends it again after Retry-After, with the same batch id; it is
 stored once. A batch still unsent when the reader moves on is sent by the next page."""
 import json
+import re
 import time
 
 from sqlalchemy import create_engine, text
@@ -53,6 +54,10 @@ def test_a_refused_batch_is_sent_again_with_the_same_id(live_server, make_docs, 
     assert _wait_for(page, lambda: len(_page_views(server)) == 1)
     first = sent[0]
     assert [b["batch"] for b in sent[:3]] == [first["batch"]] * 3
+    # 24 hex digits, the time in ms first (ids sent together sort together), as restore()
+    # checks kept batches for
+    assert re.fullmatch(r"[0-9a-f]{24}", first["batch"])
+    assert abs(int(first["batch"][:12], 16) / 1000 - time.time()) < 60
     assert [b["events"] for b in sent[:3]] == [first["events"]] * 3
     page.wait_for_timeout(1500)
     assert [p for _, p in _page_views(server)] == ["guide/install"]  # stored once

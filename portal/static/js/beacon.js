@@ -70,8 +70,9 @@
 
   // The time first, then randomness: ids the server receives together sort together, so
   // claiming them writes to the end of its index instead of one random page per batch.
+  // 24 hex digits in all, as kept batches are checked for in restore().
   function batchId() {
-    var bytes = new Uint8Array(8);
+    var bytes = new Uint8Array(6);
     crypto.getRandomValues(bytes);
     return ("000000000000" + Date.now().toString(16)).slice(-12) +
       Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
