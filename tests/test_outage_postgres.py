@@ -1,4 +1,4 @@
-"""PostgreSQL stopped mid-traffic under gunicorn (2 workers x 4 threads): no 500, nothing
+"""PostgreSQL stopped mid-traffic under gunicorn (2 workers, 4 threads each): no 500, nothing
 acknowledged lost, no duplicates, published pages still served, service back within 5 s.
 
 The server stopped is a dedicated cluster ("outage", port 5434) that this test creates
@@ -72,7 +72,7 @@ def cluster():
 
 @pytest.fixture
 def served(cluster, tmp_path):
-    """gunicorn (2 x 4) on a fresh database of the dedicated cluster; yields (port, url, log)."""
+    """gunicorn (2 workers, 4 threads each) on a fresh database of the dedicated cluster; yields (port, url, log)."""
     name = f"signpost_outage_{uuid.uuid4().hex[:8]}"
     admin = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{PORT}/postgres",
                           isolation_level="AUTOCOMMIT")
@@ -95,8 +95,8 @@ def served(cluster, tmp_path):
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--no-control-socket", "--workers", "2",
-             "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "info", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+             "--bind", f"127.0.0.1:{port}", "--log-level", "info", "wsgi:app"],
+            cwd=ROOT, env=dict(env, GUNICORN_THREADS="4"), stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_healthy(port)
         yield port, url, log_path

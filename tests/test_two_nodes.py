@@ -295,14 +295,15 @@ def test_two_served_nodes_on_one_postgresql(tmp_path, pg_database):
         for n, folder in folders.items():
             ports[n] = _free_port()
             env = dict(os.environ, SIGNPOST_INSTANCE_PATH=str(folder), DATABASE_URL=pg_database,
-                       SIGNPOST_SECRET_KEY=secret, SIGNPOST_EVENT_RATE_LIMIT="10")
+                       SIGNPOST_SECRET_KEY=secret, SIGNPOST_EVENT_RATE_LIMIT="10",
+                       GUNICORN_THREADS="2")
             env.pop("REDIS_URL", None)
             if redis_url:
                 env["REDIS_URL"] = redis_url
             procs[n] = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--no-control-socket", "--workers", "2",
-                 "--threads", "2", "--bind", f"127.0.0.1:{ports[n]}", "--log-level", "warning",
-                 "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+                 "--bind", f"127.0.0.1:{ports[n]}", "--log-level", "warning", "wsgi:app"],
+                cwd=ROOT, env=env, start_new_session=True)
         for n in folders:
             _wait_for(ports[n], procs[n])
 
@@ -335,6 +336,10 @@ def test_two_served_nodes_on_one_postgresql(tmp_path, pg_database):
         assert seen_page is not None and seen_page <= REACHED_WITHIN
         assert seen_search is not None and seen_search <= REACHED_WITHIN
 
+        if redis_url:  # the limits count per clock minute: stay inside one
+            from portal.feedback.ratelimit import WINDOW
+            if time.time() % WINDOW > WINDOW - 10:
+                time.sleep(WINDOW - time.time() % WINDOW + 0.1)
         batch = json.dumps({"session": SESSION, "batch": uuid.uuid4().hex,
                             "events": [view(), view(page="index")]})
         sent = {"Content-Type": "application/json", **UA}
