@@ -85,6 +85,17 @@ _MADE_APPS = []
 
 
 @pytest.fixture(autouse=True)
+def _one_rate_limit_minute(monkeypatch):
+    """Event budgets count per clock minute: a test's requests all fall in one, the middle
+    of the current minute, so no test sees its budget renewed halfway (a flake at :00)."""
+    import time
+
+    from portal.feedback import ratelimit
+    minute = time.time() // ratelimit.WINDOW * ratelimit.WINDOW
+    monkeypatch.setattr(ratelimit, "wall_clock", lambda: minute + ratelimit.WINDOW / 2)
+
+
+@pytest.fixture(autouse=True)
 def _close_made_apps():
     """Close the database connections of every app a test made, when the test ends: a
     pooled psycopg connection collected later warns (ResourceWarning) in another test."""

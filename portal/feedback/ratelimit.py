@@ -26,6 +26,14 @@ from datetime import date
 
 log = logging.getLogger(__name__)
 WINDOW = 60
+
+
+def wall_clock():
+    """Seconds since the epoch: budgets count per clock minute (the same minute on every
+    worker and node)."""
+    return time.time()
+
+
 HASHES_KEPT = 10_000  # client and address keys remembered (of today) before starting over
 # Seconds to count in memory after Redis failed before trying it again.
 REDIS_RETRY = 5.0
@@ -147,7 +155,7 @@ class RateLimiter:
     def _take(self, budgets, events, now):
         if self.limit <= 0:
             return True, 0
-        now = time.time() if now is None else now
+        now = wall_clock() if now is None else now
         if self.counts.take(budgets, events, int(now // WINDOW)):
             return True, 0
         return False, WINDOW - int(now % WINDOW)
