@@ -120,7 +120,7 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
                 _compare_threaded(report, wrk, folder, env, path, label, floor, floor_port,
                                   under_ingest)
             if under_ingest:
-                for batch in dict.fromkeys(b for b in (EVENT_BATCH, BEACON_BATCH) if b > 0):
+                for batch in _event_batches():
                     _compare_under_ingest(report, wrk, port, path, label,
                                           folder / "signpost.db", batch)
                     _ingest_cost(report, wrk, port, server.proc.pid, batch)
@@ -130,6 +130,11 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
                                           None, batch)
                     _ingest_cost(report, wrk, floor_port, floor_server.proc.pid, batch,
                                  "floor")
+
+
+def _event_batches():
+    """The batch sizes to measure under ingest (each once; 0 skips one)."""
+    return dict.fromkeys(b for b in (EVENT_BATCH, BEACON_BATCH) if b > 0)
 
 
 def _interleaved(wrk, path, first_port, second_port):
@@ -148,17 +153,17 @@ def _compare_threaded(report, wrk, folder, env, path, label, floor, floor_port, 
     in rounds interleaved with the floor again; then under ingest."""
     with _server(env, "wsgi:app", ROOT, GTHREAD) as port:
         _wrk(wrk, port, path, 1)
-        floor_again, asgi = _interleaved(wrk, path, floor_port, port)
+        floor_again, threaded = _interleaved(wrk, path, floor_port, port)
         floor_rps = statistics.median(r["rps"] for r in floor + floor_again)
-        rps = statistics.median(r["rps"] for r in asgi)
-        errors = sum(r["errors"] for r in asgi)
+        rps = statistics.median(r["rps"] for r in threaded)
+        errors = sum(r["errors"] for r in threaded)
         report(f"pages: {label}, Signpost on the threaded worker (-k gthread), "
                f"{CONNECTIONS} conns",
                f"{rps:,.0f}", "req/s", note=f"{rps / floor_rps:.2f}x the floor; p99 "
-               f"{statistics.median(r['p99'] for r in asgi):.1f} ms; rounds "
-               + ", ".join(f"{r['rps']:,.0f}" for r in asgi) + f"; {errors} errors")
+               f"{statistics.median(r['p99'] for r in threaded):.1f} ms; rounds "
+               + ", ".join(f"{r['rps']:,.0f}" for r in threaded) + f"; {errors} errors")
         if under_ingest:
-            for batch in dict.fromkeys(b for b in (EVENT_BATCH, BEACON_BATCH) if b > 0):
+            for batch in _event_batches():
                 _compare_under_ingest(report, wrk, port, path, "threaded worker " + label,
                                       folder / "signpost.db", batch)
 

@@ -323,18 +323,18 @@ def test_the_settings_file_serves_asyncio_and_gives_gthread_its_threads(
     from gunicorn.config import Config
     settings = _settings(monkeypatch, GUNICORN_THREADS="7")
     cfg = Config()
-    for name in ("worker_class", "reuse_port", "preload_app", "workers"):
-        cfg.set(name, getattr(settings, name))
-    parsed = cfg.parser().parse_args([*args, "wsgi:app"])
-    for name, value in vars(parsed).items():
-        if value is not None and name in cfg.settings and name != "args":
+    for name in cfg.settings:  # what the file sets, then the command line (as gunicorn does)
+        if hasattr(settings, name):
+            cfg.set(name, getattr(settings, name))
+    for name, value in vars(cfg.parser().parse_args([*args, "wsgi:app"])).items():
+        if value is not None and name in cfg.settings:
             cfg.set(name, value)
 
     class Server:
         pass
     server = Server()
     server.cfg = cfg
-    settings.on_starting(server)
+    cfg.on_starting(server)
     assert cfg.worker_class_str == ("gthread" if args else "asgi")
     assert cfg.reuse_port is True
     assert cfg.threads == threads

@@ -13,8 +13,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from portal.asgi import COMMIT_KEY, NeedsThread, in_loop
 from portal.feedback import service
 from portal.feedback.intake import (  # noqa: F401  (accept_events: the Flask view's entry)
-    IngestError, accept_events, check_rate, failure_answer, is_bot, note_refusal, opted_out,
-    parse_body, status_line)
+    accept_events, check_rate, failure_answer, is_bot, opted_out, parse_body, refused,
+    status_line)
 from portal.web import SECURITY_HEADERS
 
 PATH = "/api/v1/events"
@@ -67,11 +67,7 @@ class EventsFastPath:
         Retry-After while the database is out, as when the commit runs in the request."""
         with self.app.app_context():
             if isinstance(exc, (OperationalError, InterfaceError)):
-                exc = service.unavailable(exc)
-            if isinstance(exc, IngestError):
-                exc.reason = "unavailable"
-                note_refusal(exc)
-                return self._answer(exc.status, {"error": exc.message}, exc.headers)
+                return self._answer(*refused(service.unavailable(exc)))
             return self._answer(*failure_answer(exc))
 
     def _handle(self, environ, store=None):

@@ -124,8 +124,14 @@ def accept_events(read_body, mimetype, content_length, user_agent, address, opte
                                         current_app.config["EVENT_MAX_BATCH"]), store=store)
         return status, body, {}
     except IngestError as exc:
-        note_refusal(exc)
-        return exc.status, {"error": exc.message}, exc.headers
+        return refused(exc)
+
+
+def refused(exc):
+    """(status, JSON-able body, headers) answering the refusal `exc`, counted and logged
+    under its reason."""
+    note_refusal(exc)
+    return exc.status, {"error": exc.message}, exc.headers
 
 
 def accept_vote(event, session, user_agent, address):

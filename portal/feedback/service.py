@@ -123,8 +123,10 @@ def unavailable(exc):
     """IngestError 503 with Retry-After for a database error that stopped a write (the
     client keeps its events and sends them later); one log line per outage."""
     health.failed(exc)
-    return IngestError(503, "The event store is unavailable right now; retry in "
-                            f"{RETRY_SECONDS} seconds.", retry_after=RETRY_SECONDS)
+    refusal = IngestError(503, "The event store is unavailable right now; retry in "
+                               f"{RETRY_SECONDS} seconds.", retry_after=RETRY_SECONDS)
+    refusal.reason = "unavailable"
+    return refusal
 
 
 def store_later(batch):

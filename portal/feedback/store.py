@@ -126,8 +126,12 @@ CLAIMS_PER_INSERT = 200  # 2 parameters a row, under SQLite's old limit of 999
 def _claim_statement(paramstyle, count):
     mark = "?" if paramstyle == "qmark" else "%s"
     return ("INSERT INTO event_batches (id, received_at) VALUES "
-            + ", ".join([f"({mark}, {mark})"] * count)
-            + " ON CONFLICT (id) DO NOTHING RETURNING id")
+            + _rows(mark, 2, count) + " ON CONFLICT (id) DO NOTHING RETURNING id")
+
+
+def _rows(mark, width, count):
+    """`count` rows of `width` placeholders for a multi-row VALUES: (?, ?), (?, ?)..."""
+    return ", ".join(["(" + ", ".join([mark] * width) + ")"] * count)
 
 
 def _insert_events(conn, batches, now):
@@ -177,8 +181,7 @@ ROWS_PER_INSERT = 400 if sqlite3.sqlite_version_info >= (3, 32) else 110
 
 @functools.lru_cache(maxsize=64)
 def _multi_row_insert(count):
-    row = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
-    return f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES " + ", ".join([row] * count)
+    return f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES " + _rows("?", len(_COLUMNS), count)
 
 
 _BASE = frozenset({"type", "page", "lang", "t"})  # columns of their own, not in `data`
