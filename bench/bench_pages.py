@@ -20,7 +20,9 @@ Environment: BENCH_PAGES_SECONDS (per round, 5), BENCH_PAGES_ROUNDS (5),
 BENCH_PAGES_CONNECTIONS (32), BENCH_PAGES_EVENTS (events/s, 10000), BENCH_PAGES_BATCH (50),
 BENCH_PAGES_BEACON_BATCH (3; 0 skips it), BENCH_PAGES_THREADED (1: also Signpost on
 gunicorn's threaded worker, `gunicorn -k gthread wsgi:app`, against the same floor; 0 skips
-it).
+it), BENCH_PAGES_SAME_WORKER (1: also a bare ASGI callable sending the same bytes on the
+asyncio worker Signpost runs on, interleaved with Signpost, alone and under the same ingest
+load: the worker's own floor, with no framework; 0 skips it).
 `python -m bench.bench_pages send PORT RATE SECONDS` is the event sender on its own.
 """
 import contextlib
@@ -53,13 +55,16 @@ BEACON_BATCH = int(os.environ.get("BENCH_PAGES_BEACON_BATCH", 3))
 RATIO_TARGET, P99_TARGET_MS, INGEST_DROP_TARGET = 0.7, 25.0, 0.25
 # Also measure Signpost on gunicorn's threaded worker (`gunicorn -k gthread wsgi:app`).
 THREADED = os.environ.get("BENCH_PAGES_THREADED", "1") != "0"
+# Also measure a bare ASGI callable serving the same bytes on Signpost's own (asyncio) worker.
+SAME_WORKER = os.environ.get("BENCH_PAGES_SAME_WORKER", "1") != "0"
 GTHREAD = ["--worker-class", "gthread"]
 GUIDE_PAGE = "/en/docs/searching"
 CORPUS_PAGE = "/en/docs/deployment/concepts"
 
 FLOOR_APP = '''
 """The framework's floor: the same bytes and headers from memory, nothing else; and an
-event endpoint that decodes a batch and answers 202 without checking or storing it."""
+event endpoint that decodes a batch and answers 202 without checking or storing it. `app`
+is a bare Flask app (WSGI), `asgi_app` the same without any framework (ASGI)."""
 import json
 from flask import Flask, Response, request
 with open({body!r}, "rb") as fh:
@@ -77,6 +82,38 @@ def page():
 @app.post("/api/v1/events")
 def events():
     return {{"accepted": len(request.get_json(force=True)["events"])}}, 202
+
+
+# The asyncio worker's own floor: the same bytes and headers from a bare ASGI callable, no
+# framework at all, served by the worker Signpost runs on (gunicorn.conf.py's default).
+ASGI_HEADERS = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
+ASGI_HEADERS.append((b"content-length", str(len(BODY)).encode()))
+
+
+async def asgi_app(scope, receive, send):
+    if scope["type"] != "http":
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({{"type": "lifespan.startup.complete"}})
+            await send({{"type": "lifespan.shutdown.complete"}})
+        return
+    if scope["method"] == "POST":
+        parts = []
+        while True:
+            message = await receive()
+            parts.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        out = json.dumps({{"accepted": len(json.loads(b"".join(parts))["events"])}}).encode()
+        await send({{"type": "http.response.start", "status": 202, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(out)).encode())]}})
+        await send({{"type": "http.response.body", "body": out}})
+    elif scope["path"] == {path!r}:
+        await send({{"type": "http.response.start", "status": 200, "headers": ASGI_HEADERS}})
+        await send({{"type": "http.response.body", "body": BODY}})
+    else:
+        await send({{"type": "http.response.start", "status": 404, "headers": []}})
+        await send({{"type": "http.response.body", "body": b""}})
 '''
 
 
@@ -130,6 +167,34 @@ def _compare_page(report, wrk, folder, env, path, label, under_ingest=False):
                                           None, batch)
                     _ingest_cost(report, wrk, floor_port, floor_server.proc.pid, batch,
                                  "floor")
+        if SAME_WORKER:
+            _compare_same_worker(report, wrk, floor_dir, env, path, label, port, under_ingest)
+
+
+def _compare_same_worker(report, wrk, floor_dir, env, path, label, port, under_ingest):
+    """Signpost against the same bytes from a bare ASGI callable on the same (asyncio)
+    worker, in interleaved rounds: what the worker itself allows, with no framework at all
+    (a reference: the floor of the issue is a bare Flask app, which needs the threaded
+    worker); then that callable under the same ingest load, whose event endpoint only
+    decodes the body."""
+    with _server(dict(env, PYTHONPATH=str(floor_dir)), "floor:asgi_app", floor_dir) as bare:
+        assert _get(bare, path)[0] == 200
+        _wrk(wrk, bare, path, 1)
+        floor, signpost = _interleaved(wrk, path, bare, port)
+        floor_rps = statistics.median(r["rps"] for r in floor)
+        rps = statistics.median(r["rps"] for r in signpost)
+        report(f"pages: {label}, bare ASGI callable on the asyncio worker (same bytes), "
+               f"{CONNECTIONS} conns", f"{floor_rps:,.0f}", "req/s", note="p99 "
+               f"{statistics.median(r['p99'] for r in floor):.1f} ms; rounds "
+               + ", ".join(f"{r['rps']:,.0f}" for r in floor))
+        report(f"pages: {label}, Signpost / bare ASGI on the same worker",
+               f"{rps / floor_rps if floor_rps else 0:.2f}", "x", target="(reference)",
+               note=f"Signpost {rps:,.0f} req/s in these rounds; rounds "
+               + ", ".join(f"{r['rps']:,.0f}" for r in signpost))
+        if under_ingest:
+            for batch in _event_batches():
+                _compare_under_ingest(report, wrk, bare, path, "bare ASGI " + label, None,
+                                      batch)
 
 
 def _event_batches():
