@@ -43,7 +43,8 @@ from flask import Flask
 log = logging.getLogger(__name__)
 LOOP_KEY = "signpost.in_loop"  # set while a request is tried in the event loop
 # Set by a request answered in the loop whose answer must wait for a commit:
-# (concurrent.futures.Future, on_error(exc) -> (status, headers, chunks)).
+# (future, on_error(exc) -> (status, headers, chunks)); the future is the loop's own
+# (asyncio) or a concurrent.futures.Future, which the bridge wraps.
 COMMIT_KEY = "signpost.after_commit"
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 

@@ -190,12 +190,12 @@ def test_an_event_batch_is_validated_in_the_loop_and_answered_once_committed(app
 def test_batches_arriving_together_share_commits_and_none_is_lost(app, guide, monkeypatch):
     from portal.feedback import service
     groups = []
-    flush = service._flush
+    write = service._write
 
-    def counting(batches):
+    def counting(batches, engine, write_lock):
         groups.append(len(batches))
-        flush(batches)
-    monkeypatch.setattr(service, "_flush", counting)
+        write(batches, engine, write_lock)
+    monkeypatch.setattr(service, "_write", counting)
     bridge = WSGIBridge(app)
 
     async def many():
@@ -214,9 +214,9 @@ def test_a_failed_background_commit_answers_503_and_stores_nothing(app, guide, m
 
     from portal.feedback import service
 
-    def down(batches):
+    def down(batches, engine, write_lock):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
-    monkeypatch.setattr(service, "_flush", down)
+    monkeypatch.setattr(service, "_write", down)
     status, headers, body = request(WSGIBridge(app), "POST", "/api/v1/events", BROWSER,
                                     json.dumps(batch_of()).encode())
     assert status == 503 and headers["retry-after"].isdigit()

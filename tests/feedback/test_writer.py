@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from portal.feedback.writer import GroupCommit
+from portal.feedback.writer import BackgroundCommit, GroupCommit
 
 
 def test_every_item_is_flushed_before_its_submit_returns():
@@ -82,3 +82,46 @@ def test_enough_waiting_requests_end_the_wait_before_the_group_is_full():
     even though the group could take more and the spacing is not over."""
     took, group = _second_group(3, max_items=64, enough=3)
     assert took < 10 and group == [0, 1, 2]
+
+
+# -- BackgroundCommit: the asyncio worker's committer ---------------------------------
+
+def test_background_futures_are_done_only_after_their_group_is_flushed():
+    import asyncio
+    flushed, seen = [], []
+
+    def flush(items):
+        time.sleep(0.02)  # the later submits queue up meanwhile
+        flushed.extend(items)
+
+    committer = BackgroundCommit(flush)
+
+    async def main():
+        async def one(n):
+            await committer.submit(n)
+            seen.append(n in flushed)
+        await asyncio.gather(*(one(n) for n in range(30)))
+    asyncio.run(main())
+    assert seen == [True] * 30 and sorted(flushed) == list(range(30))
+
+
+def test_a_background_group_that_fails_fails_each_future_and_skips_cancelled_ones():
+    import asyncio
+    release = threading.Event()
+
+    def fail(items):
+        release.wait(5)
+        raise RuntimeError("disk full")
+
+    committer = BackgroundCommit(fail)
+
+    async def main():
+        first, gone, last = (committer.submit(n) for n in range(3))
+        gone.cancel()  # its client went away while the group was being written
+        release.set()
+        results = await asyncio.wait_for(
+            asyncio.gather(first, last, return_exceptions=True), 5)
+        await asyncio.sleep(0)
+        return results, gone.cancelled()
+    results, cancelled = asyncio.run(main())
+    assert [str(r) for r in results] == ["disk full", "disk full"] and cancelled
