@@ -142,6 +142,41 @@ def test_many_batches_in_one_group_are_stored_in_chunks_in_order(app, docs, monk
         (s, d, d) for s in sessions for d in range(10)]
 
 
+def test_stored_rows_match_the_columns_types_and_compact_json(app, docs):
+    """Every kind of event as stored (SQLite takes the group apart from one JSON document,
+    PostgreSQL gets rows built in Python): its own columns, the reader time, and `data` as
+    the compact JSON text of the remaining fields, non-ASCII kept as is."""
+    from portal.feedback import ingest
+    from portal.feedback.store import _DATA
+    page = {"page": "guide/install", "lang": "en"}
+    events = [
+        dict(page, type="page_view", ref="search", search_id=2**61 + 7, rev=3, t=1000),
+        dict(page, type="engagement", seconds=14.5, t=1001),
+        dict(page, type="scroll", depth=75, section="configure", t=1002),
+        dict(page, type="copy", section="configure", chars=120, t=1003),
+        dict(page, type="link", href="https://example.com/a?b=c", t=1004),
+        dict(page, type="exit", seconds=3600, t=1005),
+        dict(page, type="feedback", helpful=False, reason="unclear",
+             comment="설치가 안 돼요 \"quoted\" é", t=1006),
+        dict(page, type="survey", kind="ces", score=6, t=1007)]
+    batch = ingest.parse_batch({"session": SESSION, "events": events},
+                               {("guide/install", "en")})
+    now = utcnow()
+    assert ingest.store_batches(db.session, [batch], now) == len(events)
+    db.session.commit()
+    raw = db.session.execute(select(Event.seq, Event.type, Event.page, Event.lang,
+                                    Event.session, Event.at, Event.day,
+                                    func.cast(Event.data, db.Text)).order_by(Event.id)).all()
+    assert [tuple(r[:5]) for r in raw] == [
+        (i, e["type"], "guide/install", "en", SESSION) for i, e in enumerate(batch.events)]
+    assert {r.day for r in raw} == {now.date()}
+    shift = int(now.timestamp() * 1000) - 1007  # a skewed clock: moved to the receive time
+    assert [r.at for r in raw] == [e["t"] + shift for e in batch.events]
+    for r, e in zip(raw, batch.events):
+        fields = {k: v for k, v in e.items() if k not in ("type", "page", "lang", "t")}
+        assert r[7] == _DATA(fields)
+
+
 def test_a_group_claims_its_batch_ids_together_and_stores_each_id_once(app, docs, monkeypatch):
     """Ids claimed in chunks of multi-row INSERTs: a batch sent before (an earlier group)
     and a copy inside the same group are skipped; batches without an id are all kept."""
