@@ -21,6 +21,13 @@ def home(lang):
                         contents=reading.contents_html(lang, entries))
 
 
+@bp.route("/<lang:lang>/docs/")
+@public
+def docs_root(lang):
+    """`/<lang>/docs/` (what a reader gets by trimming a page's address) is the docs home."""
+    return redirect(url_for("docs.home", lang=lang), 301)
+
+
 @bp.route("/<lang:lang>/docs/<path:slug>")
 @public
 def page(lang, slug):

@@ -23,6 +23,14 @@ def test_root_negotiates_language(client, guide):
     assert client.get("/", headers={"Accept-Language": "fr"}).location.endswith("/en/")
 
 
+@pytest.mark.parametrize("url", ["/ko/docs/", "/ko/docs"])
+def test_the_docs_folder_leads_to_the_docs_home(client, guide, url):
+    response = client.get(url, follow_redirects=True)
+    assert response.status_code == 200 and response.request.path == "/ko/"
+    assert "환영합니다" in response.get_data(as_text=True)
+    assert client.get("/xx/docs/").status_code == 404  # not a language of the site
+
+
 def test_page_links_to_every_translation_with_hreflang(client, guide):
     html = client.get("/ko/docs/guide/install").get_data(as_text=True)
     alternates = dict(re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)"', html))
