@@ -8,7 +8,6 @@ thread, with the same answers gthread gives. A served test runs real gunicorn wi
 settings file, as an operator would.
 """
 import asyncio
-import concurrent.futures
 import json
 import uuid
 
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from portal.asgi import LOOP_KEY, WSGIBridge
 from portal.extensions import db
 from portal.feedback.models import Event
+from tests.support import run_loop
 
 GUIDE = {
     "en/index.md": "---\ntitle: Welcome\n---\n# Welcome\n\nStart here.\n",
@@ -31,13 +31,6 @@ BROWSER = [("Content-Type", "application/json"), ("User-Agent", "Mozilla/5.0 (X1
 @pytest.fixture
 def guide(make_docs, import_docs):
     return import_docs(make_docs(GUIDE))
-
-
-def run_loop(coroutine):
-    """Run `coroutine` on an event loop of its own, in a thread of its own: the browser
-    tests' Playwright keeps a loop running in the main thread for the whole session."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 class Recording(WSGIBridge):

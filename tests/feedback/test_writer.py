@@ -6,6 +6,7 @@ import time
 import pytest
 
 from portal.feedback.writer import BackgroundCommit, GroupCommit
+from tests.support import run_loop
 
 
 def test_every_item_is_flushed_before_its_submit_returns():
@@ -101,7 +102,7 @@ def test_background_futures_are_done_only_after_their_group_is_flushed():
             await committer.submit(n)
             seen.append(n in flushed)
         await asyncio.gather(*(one(n) for n in range(30)))
-    asyncio.run(main())
+    run_loop(main())
     assert seen == [True] * 30 and sorted(flushed) == list(range(30))
 
 
@@ -123,5 +124,5 @@ def test_a_background_group_that_fails_fails_each_future_and_skips_cancelled_one
             asyncio.gather(first, last, return_exceptions=True), 5)
         await asyncio.sleep(0)
         return results, gone.cancelled()
-    results, cancelled = asyncio.run(main())
+    results, cancelled = run_loop(main())
     assert [str(r) for r in results] == ["disk full", "disk full"] and cancelled

@@ -3,6 +3,8 @@ the app with a real gunicorn on a free port and wait until it answers /healthz.
 
 Importable from `bench/` too: `python -m bench` runs from the project folder.
 """
+import asyncio
+import concurrent.futures
 import contextlib
 import http.client
 import os
@@ -18,6 +20,13 @@ CORPUS_PLACES = [Path(p) for p in (os.environ.get("SIGNPOST_CORPUS"),
                                    ROOT.parent / "shared" / "corpus" / "fastapi-docs",
                                    "/work/shared/corpus/fastapi-docs") if p]
 CORPUS = next((p for p in CORPUS_PLACES if (p / "mkdocs.yml").is_file()), CORPUS_PLACES[0])
+
+
+def run_loop(coroutine):
+    """Run `coroutine` on an event loop of its own, in a thread of its own: the browser
+    tests' Playwright keeps a loop running in the main thread for the whole session."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def free_port():
