@@ -43,8 +43,7 @@ from flask import Flask
 log = logging.getLogger(__name__)
 LOOP_KEY = "signpost.in_loop"  # set while a request is tried in the event loop
 # Set by a request answered in the loop whose answer must wait for a commit:
-# (future, on_error(exc) -> (status, headers, chunks)); the future is the loop's own
-# (asyncio) or a concurrent.futures.Future, which the bridge wraps.
+# (asyncio future of the worker's loop, on_error(exc) -> (status, headers, chunks)).
 COMMIT_KEY = "signpost.after_commit"
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 
@@ -127,7 +126,7 @@ class WSGIBridge:
             if waiting is not None:  # an event batch: answered once it is committed
                 committed, on_error = waiting
                 try:
-                    await asyncio.wrap_future(committed)
+                    await committed
                 except Exception as exc:
                     answer = on_error(exc)
         await self._answer(send, *answer)

@@ -180,14 +180,30 @@ def test_an_event_batch_is_validated_in_the_loop_and_answered_once_committed(app
     assert bridge.ran[-1] == "thread"  # a drop is counted in the database: not in the loop
 
 
+def test_a_vote_validated_in_the_loop_is_stored_with_its_event(app, guide):
+    """A vote is an ORM row: the background committer, a thread outside any app context,
+    writes its group in one (a plain-event group needs none)."""
+    from portal.feedback.models import Vote
+    payload = batch_of(1)
+    payload["events"].append({"type": "feedback", "page": "guide/install", "lang": "en",
+                              "helpful": True})
+    status, _, _ = request(WSGIBridge(app), "POST", "/api/v1/events", BROWSER,
+                           json.dumps(payload).encode())
+    assert status == 202 and stored_events(app) == 2
+    with app.app_context():
+        votes = db.session.scalars(select(Vote)).all()
+        assert [(v.session, v.page, v.helpful) for v in votes] == [
+            (payload["session"], "guide/install", True)]
+
+
 def test_batches_arriving_together_share_commits_and_none_is_lost(app, guide, monkeypatch):
     from portal.feedback import service
     groups = []
     write = service._write
 
-    def counting(batches, engine, write_lock):
+    def counting(batches, *args):
         groups.append(len(batches))
-        write(batches, engine, write_lock)
+        write(batches, *args)
     monkeypatch.setattr(service, "_write", counting)
     bridge = WSGIBridge(app)
 
@@ -207,7 +223,7 @@ def test_a_failed_background_commit_answers_503_and_stores_nothing(app, guide, m
 
     from portal.feedback import service
 
-    def down(batches, engine, write_lock):
+    def down(batches, *args):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
     monkeypatch.setattr(service, "_write", down)
     status, headers, body = request(WSGIBridge(app), "POST", "/api/v1/events", BROWSER,

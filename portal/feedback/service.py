@@ -45,16 +45,11 @@ def _state():
 def _background_writer(app, engine, write_lock):
     """The committer of batches validated in an event loop (`store_later`).
 
-    A group of plain events is written without an app context: pushing one and running
-    its teardown (which removes the ORM session) for every group cost the committer about
-    a fifth of its time. Votes and search clicks are ORM rows and get one.
+    It runs in a thread of its own, outside any app context: `_write` pushes one only for
+    a group with votes or search clicks (ORM rows), not for every group.
     """
     def flush(batches):
-        if side_effect_events(batches):
-            with app.app_context():
-                _write(batches, engine, write_lock)
-        else:
-            _write(batches, engine, write_lock)
+        _write(batches, engine, write_lock, app)
         if health.down:
             health.succeeded(wrote=True)
     return BackgroundCommit(flush, spacing=float(app.config["EVENT_COMMIT_SPACING"]))
@@ -99,21 +94,22 @@ def _flush(batches):
     _write(batches, db.engine, _state()["write_lock"])
 
 
-def _write(batches, engine, write_lock):
+def _write(batches, engine, write_lock, app=None):
     """Write one group in one transaction on `engine` and commit it, holding `write_lock`.
 
     Plain events go through a Core connection: the ORM session's bookkeeping cost more per
     group than the rows themselves. A group with votes or search clicks (ORM rows) takes
-    the session as before (so it needs an app context).
+    the session as before, in an app context of `app` when the caller has none.
     """
     with write_lock:
         if side_effect_events(batches):
-            try:
-                store_batches(db.session, batches)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                raise
+            with app.app_context() if app is not None else contextlib.nullcontext():
+                try:
+                    store_batches(db.session, batches)
+                    db.session.commit()
+                except Exception:
+                    db.session.rollback()
+                    raise
             return
         with engine.connect() as conn, conn.begin():  # commits, or rolls back on error
             write_events(conn, batches)

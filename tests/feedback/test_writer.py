@@ -1,5 +1,6 @@
 """Group commit (feedback/writer.py): every item flushed before its submit returns, groups
 spaced while busy, a lone item written at once."""
+import asyncio
 import threading
 import time
 
@@ -88,7 +89,6 @@ def test_enough_waiting_requests_end_the_wait_before_the_group_is_full():
 # -- BackgroundCommit: the asyncio worker's committer ---------------------------------
 
 def test_background_futures_are_done_only_after_their_group_is_flushed():
-    import asyncio
     flushed, seen = [], []
 
     def flush(items):
@@ -107,7 +107,6 @@ def test_background_futures_are_done_only_after_their_group_is_flushed():
 
 
 def test_a_background_group_that_fails_fails_each_future_and_skips_cancelled_ones():
-    import asyncio
     release = threading.Event()
 
     def fail(items):
