@@ -98,6 +98,16 @@ dev en/ko, extra en/ko) and NOT kept, because none raised one set without loweri
   found on the frozen set itself); w 0.1-0.2 frozen ko 0.915 -> 0.910-0.914, w 0.15 dev ko
   0.984 -> 0.969 and extra en 0.938 -> 0.917. Not built yet: the index would need the link
   graph at import
+- (2026-11-30, bench/probe_rerank.py) each page's best section by BM25 over sections,
+  added to the engine's score over its top 10-20: frozen en 0.876 / ko 0.934 at most, but
+  es 1.0 -> 0.977, ja 0.977 -> 0.966, dev ko 0.984 -> 0.953; gentler weights move only
+  one query. A title that strictly adds words to another top candidate's title, unasked
+  (`Cookie Parameter Models` below `Cookie Parameters`), scored lower: no gain at x0.8-0.9,
+  every set lower beyond
+- Korean word similarity from Kiwi's own CoNg model (`Kiwi(model_type="cong")`,
+  `most_similar_morphemes`), the one Korean semantic model on this machine: general-domain,
+  so for documentation words it is noise (`쿠키` -> 케이크, 아몬드; `헤더` -> 커널, 데몬;
+  `파라미터` -> 메타데이터, 게이밍; `매개변수`, `의존성` unknown). Not usable for expansion
 """
 import argparse
 import json
