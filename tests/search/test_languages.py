@@ -49,6 +49,16 @@ def test_japanese_words_from_the_dictionary_and_loanword_glosses():
     assert terms(ja, "クッキー") == terms(ja, "Cookie")
 
 
+@pytest.mark.skipif(lang_ja.tagger() is None, reason="fugashi / unidic-lite not installed")
+def test_japanese_katakana_compounds_of_loanwords_are_split():
+    ja = analyzer("ja")
+    # MeCab keeps the unknown run whole; its known loanwords are what a page writes.
+    assert terms(ja, "リクエストヘッダーを読む") == ["request", "header", "読む"]
+    assert terms(ja, "レスポンスモデル") == terms(ja, "Response Model")
+    assert lang_ja._loanword_compound("ヘッダー") is None  # one loanword: LOANWORDS itself
+    assert lang_ja._loanword_compound("ヘッダーボディ") is None  # ボディ is not a loanword
+
+
 def test_japanese_falls_back_to_bigrams_without_the_dictionary(monkeypatch):
     monkeypatch.setattr(lang_ja, "_tagger", None)
     monkeypatch.setattr(lang_ja, "_missing", True)
