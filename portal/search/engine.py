@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter
-from whoosh.columns import PickleColumn, VarBytesColumn
-from whoosh.fields import COLUMN, ID, TEXT, Schema
+from whoosh.fields import ID, TEXT, Schema
 
 from portal.search import analysis, ranking, segments, spelling
 from portal.search.analysis import PairTokenizer, ScriptTokenizer, analyzer, pairs, terms, words
 from portal.search.scoring import Scorer
 from portal.search.snippets import snippet
-from portal.search.text import extract, sections
+from portal.search.text import extract
 
 log = logging.getLogger(__name__)
 segments.install()  # segments read in place, not copied per searcher
@@ -38,7 +37,7 @@ IDLE_SEARCHERS = 2
 BATCH = 64
 # What goes into an index: bump it when text extraction, analysis or the schema change,
 # and `portal init` rebuilds the indexes of an existing instance.
-INDEX_FORMAT = 4  # 3: per-language analysis (lang_ko, lang_ja, lang_es, intent); 4: passages (en), katakana loanword compounds (ja)
+INDEX_FORMAT = 4  # 3: per-language analysis (lang_ko, lang_ja, lang_es, intent); 4: katakana loanword compounds (ja)
 
 
 @dataclass
@@ -112,8 +111,6 @@ class Engine:
         if self._has_ngrams(lang):
             ng = self.analyzer(lang, ngram=True)
             fields.update(title_ng=TEXT(ng), headings_ng=TEXT(ng), body_ng=TEXT(ng))
-        if lang in ranking.PASSAGE_WEIGHT:
-            fields["passages"] = COLUMN(PickleColumn(VarBytesColumn()))
         return Schema(**fields)
 
     def _fields(self, doc):
@@ -125,9 +122,6 @@ class Engine:
                   "pairs": doc.title + "\n" + headings}
         if self._has_ngrams(doc.lang):
             values.update(title_ng=doc.title, headings_ng=headings, body_ng=body)
-        if doc.lang in ranking.PASSAGE_WEIGHT:
-            values["passages"] = ranking.passage_terms(self.analyzer(doc.lang),
-                                                       sections(doc.markdown))
         return values
 
     # -- writing --------------------------------------------------------------------------
@@ -396,9 +390,6 @@ class Engine:
         ranked = ranking.top(scorer, final, mask, depth,
                              self.analyzer(lang, ngram=(lang == "ko")), corrected or text,
                              prior=prior)
-        if lang in ranking.PASSAGE_WEIGHT:
-            ranked = ranking.by_passages(scorer, ranked, self.analyzer(lang),
-                                         corrected or text, ranking.PASSAGE_WEIGHT[lang])
         result.hits = [self._hit(searcher.stored_fields(docnum), score, marks, with_snippets)
                        for docnum, score in ranked[offset:offset + limit]]
         return result

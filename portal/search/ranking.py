@@ -1,7 +1,5 @@
-"""Ranking: BM25 scores times a coordination factor, then a title bonus for the top hits,
-then (English) the best section of the first few."""
+"""Ranking: BM25 scores times a coordination factor, then a title bonus for the top hits."""
 import functools
-from collections import Counter
 
 import numpy as np
 
@@ -11,11 +9,6 @@ from portal.search.intent import QueryIntentFilter
 # How strongly a missing query term costs, and how much a title naming the query is worth.
 COORDINATION = 1.0
 TITLE_BONUS = 1.0
-# Languages whose top hits are re-ordered by their best section (by_passages), and how much
-# the section counts beside the page's own score; measured in bench/bench_search_quality.py.
-PASSAGE_WEIGHT = {"en": 0.5}
-PASSAGE_DEPTH = 10
-PASSAGE_K1, PASSAGE_B = 1.2, 0.75
 
 
 def _weights(scorer, clauses):
@@ -241,70 +234,3 @@ def _title_match(title_terms, asked):
     title_terms = _without_parts(set(title_terms))
     common = len(asked.intersection(title_terms))
     return (common / len(set(title_terms))) * (common / len(asked))
-
-
-def passage_terms(an, texts):
-    """What `by_passages` needs of a page, computed when it is indexed: per section (plain
-    texts, `text.sections`) its length in terms and its term counts."""
-    found = []
-    for text in texts:
-        counts = Counter(t.text for t in an(text, mode="index"))
-        if counts:
-            found.append((sum(counts.values()), dict(counts)))
-    return tuple(found)
-
-
-def by_passages(scorer, ranked, an, text, weight, depth=PASSAGE_DEPTH):
-    """`ranked` with its first `depth` re-ordered by score / best score + weight x (best
-    section's score / the best of those).
-
-    A page's score sums its terms over the whole page, so a long page that names the query's
-    words in different places can pass the page that answers them in one section (`gzip
-    compression`: a how-to page with a gzip example above the middleware page). A section's
-    score is BM25 over that section (page-level IDF; section lengths against the mean of the
-    candidates' sections) times the IDF share of the query terms it holds. Scores only grow
-    (score + weight x best score x share of the best section's), so the rest stay below.
-    """
-    head = ranked[:depth]
-    if len(head) < 2 or not weight or not _has_passages(scorer):
-        return ranked
-    query = terms(an, text)
-    if not query:
-        return ranked
-    column = scorer.memo.get(("passages_column",),
-                             lambda: scorer.reader.column_reader("passages"))
-    found = {docnum: column[docnum] or () for docnum, _ in head}
-    lengths = [length for parts in found.values() for length, _ in parts]
-    if not lengths:
-        return ranked
-    avg = max(sum(lengths) / len(lengths), 1.0)
-    idf = {term: scorer.idf(scorer.doc_frequency("body", term)) for term in query}
-    total = sum(idf.values()) or 1.0
-    best = {docnum: _best_section(parts, idf, total, avg) for docnum, parts in found.items()}
-    most = max(best.values())
-    if not most:
-        return ranked
-    top_score = head[0][1]
-    head = [(docnum, score + weight * top_score * best[docnum] / most) for docnum, score in head]
-    head.sort(key=lambda pair: (-pair[1], pair[0]))
-    return head + ranked[depth:]
-
-
-def _has_passages(scorer):
-    """Whether the index holds passages (indexes of an older format do not)."""
-    reader = scorer.reader
-    return "passages" in reader.schema and reader.has_column("passages")
-
-
-def _best_section(parts, idf, total, avg):
-    best = 0.0
-    for length, counts in parts:
-        score = share = 0.0
-        norm = PASSAGE_K1 * (1 - PASSAGE_B + PASSAGE_B * length / avg)
-        for term, weight in idf.items():
-            tf = counts.get(term)
-            if tf:
-                score += weight * tf * (PASSAGE_K1 + 1) / (tf + norm)
-                share += weight
-        best = max(best, score * share / total)
-    return best

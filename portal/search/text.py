@@ -38,26 +38,3 @@ def extract(markdown):
     text = FENCE.sub("", text)
     text = RULE.sub("", text)
     return "\n".join(headings), _clean(text)
-
-
-def sections(markdown):
-    """The page's sections as plain text, split at its `##` and deeper headings: the part
-    before the first one, then each heading with the text under it (`extract`'s cleaning)."""
-    text = INCLUDE.sub("", markdown)
-    text = JINJA.sub("", text)
-    text = ATTR_LIST.sub("", text)
-    text = REF_DEF.sub("", text)
-    out, heading, start = [], "", 0
-    for m in HEADING.finditer(text):
-        if len(m.group(1)) > 1:
-            out.append((heading, text[start:m.start()]))
-            heading, start = m.group(2), m.end()
-    out.append((heading, text[start:]))
-    found = []
-    for heading, part in out:
-        part = RULE.sub("", FENCE.sub("", BLOCK_MARK.sub("", HEADING.sub(
-            lambda m: m.group(2) + ".", part))))
-        plain = _clean(f"{heading}. {part}" if heading else part)
-        if plain.strip(". "):
-            found.append(plain)
-    return found
