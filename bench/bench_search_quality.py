@@ -118,6 +118,12 @@ dev en/ko, extra en/ko) and NOT kept, because none raised one set without loweri
   Lowers a set it was not chosen on: removed again. A title that strictly adds words to another top candidate's title, unasked
   (`Cookie Parameter Models` below `Cookie Parameters`), scored lower: no gain at x0.8-0.9,
   every set lower beyond
+- (2026-11-30) built-in English abbreviations applied like owners' synonyms (43 groups
+  from general software writing, not from any query set: app = application, db = database,
+  dep = dependency, env = environment, js = javascript, login = log in = sign in, ...):
+  frozen en 0.863 -> 0.851, blind en 0.804 -> 0.775, blind2 en 0.860 -> 0.852, dev en
+  0.953 -> 0.969. Short forms also match code (`dep`, `id`, `os`). Not kept; owners can
+  add the ones their pages need as synonyms
 - Korean word similarity from Kiwi's own CoNg model (`Kiwi(model_type="cong")`,
   `most_similar_morphemes`), the one Korean semantic model on this machine: general-domain,
   so for documentation words it is noise (`쿠키` -> 케이크, 아몬드; `헤더` -> 커널, 데몬;
