@@ -37,7 +37,8 @@ IDLE_SEARCHERS = 2
 BATCH = 64
 # What goes into an index: bump it when text extraction, analysis or the schema change,
 # and `portal init` rebuilds the indexes of an existing instance.
-INDEX_FORMAT = 4  # 3: per-language analysis (lang_ko, lang_ja, lang_es, intent); 4: katakana loanword compounds (ja)
+# 3: per-language analysis (lang_ko, lang_ja, lang_es, intent); 4: katakana compounds (ja)
+INDEX_FORMAT = 4
 
 
 @dataclass

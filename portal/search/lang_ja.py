@@ -33,7 +33,7 @@ LOANWORDS = {"クッキー": "cookie", "リクエスト": "request", "レスポ�
              "ファイル": "file", "フォーム": "form", "モデル": "model", "テスト": "test",
              "セキュリティ": "security", "トークン": "token", "パスワード": "password"}
 
-KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
+KATAKANA = re.compile(r"[\u30a0-\u30ff]+")  # katakana, with the long-vowel mark
 
 _tagger = None
 _lock = threading.Lock()
