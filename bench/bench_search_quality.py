@@ -31,7 +31,9 @@ Kept after measuring (the same instance with demo traffic, `portal demo-traffic 
   bonus. Frozen ko 0.908 -> 0.915 ('웹소켓 테스트'), every other set and language unchanged.
 - (2026-11-30) a katakana compound made only of known loanwords is split into their English
   words (portal/search/lang_ja.py _loanword_compound: `リクエストヘッダー` -> request header):
-  first blind set ja 0.613 -> 0.625, every other set and language unchanged.
+  first blind set ja 0.613 -> 0.625 (from `リクエストヘッダーを読む`, the blind query that
+  suggested it, so not an independent test), second blind set and every other set and
+  language unchanged. Kept as a correction of the analysis, not as a measured gain.
 
 Ranking changes measured on the corpus (in-process, same engine; frozen en/ko/es/ja,
 dev en/ko, extra en/ko) and NOT kept, because none raised one set without lowering another:
