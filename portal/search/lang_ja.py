@@ -34,6 +34,8 @@ LOANWORDS = {"クッキー": "cookie", "リクエスト": "request", "レスポ�
              "セキュリティ": "security", "トークン": "token", "パスワード": "password"}
 
 KATAKANA = re.compile(r"[\u30a0-\u30ff]+")  # katakana, with the long-vowel mark
+LONGEST_LOANWORD = max(map(len, LOANWORDS))
+MAX_COMPOUND = 40
 
 _tagger = None
 _lock = threading.Lock()
@@ -84,14 +86,15 @@ def words(text, tag):
 def _loanword_compound(word):
     """The English words of a katakana compound made only of LOANWORDS (`リクエストヘッダー`:
     `request header`), or None. MeCab keeps an unknown katakana run whole, so without this
-    `リクエストヘッダーを読む` matched no page that writes `ヘッダー` or `Header`."""
-    if len(word) < 4 or not KATAKANA.fullmatch(word):
+    `リクエストヘッダーを読む` matched no page that writes `ヘッダー` or `Header`. Runs longer
+    than MAX_COMPOUND are not words: they are left whole."""
+    if not 4 <= len(word) <= MAX_COMPOUND or not KATAKANA.fullmatch(word):
         return None
 
     def walk(at):
         if at == len(word):
             return []
-        for end in range(len(word), at + 1, -1):
+        for end in range(min(len(word), at + LONGEST_LOANWORD), at + 1, -1):
             english = LOANWORDS.get(word[at:end])
             if english:
                 rest = walk(end)

@@ -57,6 +57,9 @@ def test_japanese_katakana_compounds_of_loanwords_are_split():
     assert terms(ja, "レスポンスモデル") == terms(ja, "Response Model")
     assert lang_ja._loanword_compound("ヘッダー") is None  # one loanword: LOANWORDS itself
     assert lang_ja._loanword_compound("ヘッダーボディ") is None  # ボディ is not a loanword
+    # A run far longer than any word is left whole (no deep search over page noise).
+    assert lang_ja._loanword_compound("ファイル" * 2000) is None
+    assert terms(ja, "ファイル" * 2000) == ["file"]
 
 
 def test_japanese_falls_back_to_bigrams_without_the_dictionary(monkeypatch):
