@@ -314,6 +314,28 @@ def analyzer(lang, cjk=None, stem=True):
     return chain
 
 
+def segment(word, known, slack=2):
+    """Two or more of `known` that spell `word` (or `word` plus a stemmed-off ending of up to
+    `slack` letters: `uploadfil` <- `upload` `file`), or None. Longer parts are tried
+    first."""
+    if len(word) < 4:
+        return None
+
+    def walk(at):
+        if at >= len(word):
+            return []
+        for part in sorted(known, key=len, reverse=True):
+            if word.startswith(part, at) or (len(word) - at <= len(part) <= len(word) - at + slack
+                                             and part.startswith(word[at:])):
+                rest = walk(at + len(part))
+                if rest is not None:
+                    return [part] + rest
+        return None
+
+    found = walk(0)
+    return found if found and len(found) > 1 else None
+
+
 def words(text):
     """Lower-cased Latin words of `text` (the vocabulary for spelling suggestions)."""
     return [m.group().lower() for m in RUNS.finditer(text) if m.lastgroup == "word"]

@@ -16,7 +16,7 @@ import functools
 import re
 import threading
 
-from portal.search.analysis import RUNS, ScriptTokenizer, _bigrams, _word_parts
+from portal.search.analysis import RUNS, ScriptTokenizer, _bigrams, _word_parts, segment
 
 KEEP_POS = ("名詞", "動詞", "形容詞", "接頭詞")
 # Words too general to mean anything alone (`する`, `ある`, `いる`, `なる`, `できる`; `こと`).
@@ -34,7 +34,6 @@ LOANWORDS = {"クッキー": "cookie", "リクエスト": "request", "レスポ�
              "セキュリティ": "security", "トークン": "token", "パスワード": "password"}
 
 KATAKANA = re.compile(r"[\u30a0-\u30ff]+")  # katakana, with the long-vowel mark
-LONGEST_LOANWORD = max(map(len, LOANWORDS))
 MAX_COMPOUND = 40
 
 _tagger = None
@@ -88,22 +87,10 @@ def _loanword_compound(word):
     `request header`), or None. MeCab keeps an unknown katakana run whole, so without this
     `リクエストヘッダーを読む` matched no page that writes `ヘッダー` or `Header`. Runs longer
     than MAX_COMPOUND are not words: they are left whole."""
-    if not 4 <= len(word) <= MAX_COMPOUND or not KATAKANA.fullmatch(word):
+    if len(word) > MAX_COMPOUND or not KATAKANA.fullmatch(word):
         return None
-
-    def walk(at):
-        if at == len(word):
-            return []
-        for end in range(min(len(word), at + LONGEST_LOANWORD), at + 1, -1):
-            english = LOANWORDS.get(word[at:end])
-            if english:
-                rest = walk(end)
-                if rest is not None:
-                    return [english] + rest
-        return None
-
-    parts = walk(0)
-    return " ".join(parts) if parts and len(parts) > 1 else None
+    parts = segment(word, LOANWORDS, slack=0)
+    return " ".join(LOANWORDS[part] for part in parts) if parts else None
 
 
 class JapaneseTokenizer(ScriptTokenizer):

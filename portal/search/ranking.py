@@ -3,7 +3,7 @@ import functools
 
 import numpy as np
 
-from portal.search.analysis import CJK_CHAR, terms
+from portal.search.analysis import CJK_CHAR, segment, terms
 from portal.search.intent import QueryIntentFilter
 
 # How strongly a missing query term costs, and how much a title naming the query is worth.
@@ -52,31 +52,10 @@ def _identifier_groups(clauses):
     texts = {key[1] for key, *_ in clauses if not key[0] and key[1].isascii()}
     groups = {}
     for whole in texts:
-        parts = _segment(whole, texts - {whole})
+        parts = segment(whole, texts - {whole})
         if parts:
             groups[("", whole)] = [("", part) for part in parts]
     return groups
-
-
-def _segment(word, known, slack=2):
-    """Two or more of `known` that spell `word` (or `word` plus a stemmed-off ending of up to
-    `slack` letters: `uploadfil` <- `upload` `file`), or None."""
-    if len(word) < 4:
-        return None
-
-    def walk(at):
-        if at >= len(word):
-            return []
-        for part in sorted(known, key=len, reverse=True):
-            if word.startswith(part, at) or (len(word) - at <= len(part) <= len(word) - at + slack
-                                             and part.startswith(word[at:])):
-                rest = walk(at + len(part))
-                if rest is not None:
-                    return [part] + rest
-        return None
-
-    found = walk(0)
-    return found if found and len(found) > 1 else None
 
 
 def _grouped_score(scorer, clauses):
@@ -223,7 +202,7 @@ def _parts_removed(found):
     parts = set()
     for whole in found:
         if whole.isascii():
-            parts.update(_segment(whole, {t for t in found if t != whole and t.isascii()}) or ())
+            parts.update(segment(whole, {t for t in found if t != whole and t.isascii()}) or ())
     return found - parts
 
 

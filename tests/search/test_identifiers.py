@@ -3,6 +3,7 @@ and `socket`, which used to count three times against a word typed once."""
 import pytest
 
 from portal.search import ranking
+from portal.search.analysis import segment
 from portal.search.engine import Doc, Engine
 
 DOCS = [
@@ -42,7 +43,7 @@ def test_the_identifier_and_the_other_word_weigh_alike(engine, monkeypatch):
     ("uploadfil", {"upload", "file"}, ["upload", "file"]),  # stemmed whole, unstemmed part
     ("file", {"fil"}, None), ("webs", {"web"}, None)])
 def test_segment(word, known, parts):
-    assert ranking._segment(word, known) == parts
+    assert segment(word, known) == parts
 
 
 def test_titles_and_queries_lose_only_the_parts():
